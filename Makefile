@@ -60,7 +60,7 @@ SPARKMATCH := $(BUILD)/sparkmatch
 .PHONY: all deps deps-bench check test asan valgrind demo demo-stop bench install uninstall clean distclean
 .DEFAULT_GOAL := all
 
-all: $(SPARKMATCHD) $(SPARKMATCH)
+all: $(if $(DAEMON_SRC),$(SPARKMATCHD)) $(SPARKMATCH)
 
 # Hot loops (scoring, solvers) are built at -O3 so the compiler vectorises them.
 $(BUILD)/lib/score.o $(BUILD)/lib/price.o $(BUILD)/lib/flow.o: OPT = -O3
