@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -15,7 +16,7 @@
 extern char **environ;
 
 void
-proc_run(char *const argv[], const char *in_path, struct proc_result *r)
+proc_run(const char *const argv[], const char *in_path, struct proc_result *r)
 {
 	posix_spawn_file_actions_t fa;
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
@@ -30,7 +31,9 @@ proc_run(char *const argv[], const char *in_path, struct proc_result *r)
 	posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
 	posix_spawn_file_actions_addclose(&fa, po[0]);
 	posix_spawn_file_actions_addclose(&fa, pe[0]);
-	cr_assert(posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) == 0, "cannot run %s", argv[0]);
+	/* posix_spawn's argv is not const for historical reasons; it does not write to it. */
+	cr_assert(posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)(uintptr_t)argv, environ) == 0,
+	    "cannot run %s", argv[0]);
 	posix_spawn_file_actions_destroy(&fa);
 	close(po[1]);
 	close(pe[1]);

@@ -14,7 +14,7 @@ struct proc_result {
  * Run argv (argv[0] a path) to completion with stdin from in_path (NULL =
  * /dev/null). Fails the test if it cannot be started.
  */
-void proc_run(char *const argv[], const char *in_path, struct proc_result *r);
+void proc_run(const char *const argv[], const char *in_path, struct proc_result *r);
 void proc_result_free(struct proc_result *r);
 
 #endif
