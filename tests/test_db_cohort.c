@@ -168,11 +168,8 @@ statements_for_load(PGconn *conn)
 	fclose(f);
 	cr_assert_not_null(c, "%s", err.msg);
 	cohort_free(c);
-	for (p = trace; (p = strstr(p, "\nF\t")) != NULL; p++) {
-		char *line_end = strchr(p + 1, '\n');
-		char *parse = strstr(p, "\tParse\t"), *query = strstr(p, "\tQuery\t");
-
-		if ((parse && (!line_end || parse < line_end)) || (query && (!line_end || query < line_end)))
+	for (p = strtok(trace, "\n"); p != NULL; p = strtok(NULL, "\n")) {
+		if (strncmp(p, "F\t", 2) == 0 && (strstr(p, "\tParse\t") || strstr(p, "\tQuery\t")))
 			n++;
 	}
 	free(trace);
