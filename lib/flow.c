@@ -5,38 +5,42 @@
  * State: every mentee is either processed (matched on a tight pair, or
  * unmatched with u = 0) or unprocessed (it still carries one unit of excess).
  * Processed mentees and all mentors satisfy dual feasibility and
- * complementary slackness, except that a mentor may have a spare slot while
- * v > 0 (a "priced" spare slot, only after a warm start dropped one of its
- * mentees). Then:
+ * complementary slackness, except that a mentor may have a spare place while
+ * v > 0 (a "priced" spare place: on a cold start, or after a warm start
+ * dropped one of its mentees). Then:
  *
  * 1. each unprocessed mentee r, in index order, runs a Dijkstra over mentors
- *    from r; it ends at the nearest of: a mentor with a spare slot, or a
+ *    from r; it ends at the nearest of: a mentor with a spare place, or a
  *    processed mentee (r itself included) giving up its pair. Mentees are
  *    reached only through their mentor (matched pairs have reduced cost 0),
  *    so the heap holds mentors only. Then the scanned part's duals move by
  *    (D - d) and the path is flipped.
- * 2. each remaining priced spare slot runs a reverse Dijkstra (over the
+ * 2. each remaining priced spare place runs a reverse Dijkstra (over the
  *    mentor -> candidate mentees lists) to the nearest of: an unmatched
- *    mentee that can take the slot through a chain of moves, or a mentor
- *    (the slot's own included) that gives up a slot, its v dropping to 0.
+ *    mentee that can take the place through a chain of moves, or a mentor
+ *    (the place's own included) that gives up a place, its v dropping to 0.
  *
  * Both keep reduced costs non-negative and pairs tight, so the result is
- * optimal with valid duals.
+ * optimal with valid duals. The cold start (cold_prices) decides which side
+ * does the work for each mentor, and both scans stop early on score-sorted
+ * copies of the pairs. docs/performance.md has the measurements.
  */
 #include "flow.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bmatch.h"
 #include "xmalloc.h"
 
 #define NONE PROBLEM_NONE
 
 struct fs {
 	uint32_t n, m;
-	const uint64_t *row;
-	const uint32_t *col;
-	const int32_t *score;
+	const uint64_t *row;	/* the problem's row offsets */
+	uint32_t *col;		/* private copy of the pairs, each row by score */
+	int32_t *score;		/* descending (ties: mentor ascending) */
 	const uint32_t *cap;
 	int64_t big_m;
 	int64_t vmax;		/* a v that no pair can use: max weight */
@@ -220,6 +224,121 @@ move_to(struct fs *f, uint32_t i, uint32_t j, uint32_t e)
 
 /* --- set-up and warm-start repair --- */
 
+/*
+ * Stable sort of perm[0..len) by score[perm[k]] descending: insertion sort
+ * for short runs, else LSD radix on the bytes that differ.
+ */
+static void
+sort_perm_desc(const int32_t *score, uint32_t *perm, uint32_t *tmp, uint64_t len)
+{
+	uint32_t diff = 0, k0;
+	uint32_t cnt[257];
+
+	if (len <= 32) {
+		for (uint64_t k = 1; k < len; k++) {
+			uint32_t x = perm[k];
+			uint64_t q = k;
+
+			while (q > 0 && score[perm[q - 1]] < score[x]) {
+				perm[q] = perm[q - 1];
+				q--;
+			}
+			perm[q] = x;
+		}
+		return;
+	}
+	k0 = (uint32_t)INT32_MAX - (uint32_t)score[perm[0]];
+	for (uint64_t k = 1; k < len; k++)
+		diff |= ((uint32_t)INT32_MAX - (uint32_t)score[perm[k]]) ^ k0;
+	for (int sh = 0; sh < 32; sh += 8) {
+		if (((diff >> sh) & 0xff) == 0)
+			continue;
+		memset(cnt, 0, sizeof cnt);
+		for (uint64_t k = 0; k < len; k++)
+			cnt[((((uint32_t)INT32_MAX - (uint32_t)score[perm[k]]) >> sh) & 0xff) + 1]++;
+		for (int dg = 0; dg < 256; dg++)
+			cnt[dg + 1] += cnt[dg];
+		for (uint64_t k = 0; k < len; k++)
+			tmp[cnt[(((uint32_t)INT32_MAX - (uint32_t)score[perm[k]]) >> sh) & 0xff]++] = perm[k];
+		memcpy(perm, tmp, (size_t)len * sizeof *perm);
+	}
+}
+
+/*
+ * The solver's own copies of the pairs, both by score descending (ties in
+ * index order): per mentee (col, score) and per mentor (cmentee, cedge, the
+ * latter indexing the per-mentee copy). Scans stop early on them: a pair's
+ * reduced cost is at least (its side's label - weight) since duals are >= 0.
+ */
+static void
+build_arcs(struct fs *f, const struct problem *p)
+{
+	uint64_t nnz = problem_n_pairs(p), sz = nnz ? nnz : 1, maxlen = 1;
+	const uint32_t *pcol = problem_col(p);
+	const int32_t *pscore = problem_score(p);
+	int32_t *cscore = xmalloc((size_t)sz * sizeof *cscore);
+	uint64_t *cfill = xmalloc(((size_t)f->m + 1) * sizeof *cfill);
+	uint32_t *perm, *tmp, *t32;
+
+	f->col = xmalloc((size_t)sz * sizeof *f->col);
+	f->score = xmalloc((size_t)sz * sizeof *f->score);
+	f->cptr = xcalloc((size_t)f->m + 1, sizeof *f->cptr);
+	f->cmentee = xmalloc((size_t)sz * sizeof *f->cmentee);
+	f->cedge = xmalloc((size_t)sz * sizeof *f->cedge);
+	for (uint64_t k = 0; k < nnz; k++)
+		f->cptr[pcol[k] + 1]++;
+	for (uint32_t j = 0; j < f->m; j++) {
+		if (f->cptr[j + 1] > maxlen)
+			maxlen = f->cptr[j + 1];
+		f->cptr[j + 1] += f->cptr[j];
+	}
+	for (uint32_t i = 0; i < f->n; i++)
+		if (f->row[i + 1] - f->row[i] > maxlen)
+			maxlen = f->row[i + 1] - f->row[i];
+	perm = xmalloc((size_t)maxlen * sizeof *perm);
+	tmp = xmalloc((size_t)maxlen * sizeof *tmp);
+	t32 = xmalloc((size_t)maxlen * sizeof *t32);
+	for (uint32_t i = 0; i < f->n; i++) {
+		uint64_t a = f->row[i], len = f->row[i + 1] - a;
+
+		for (uint64_t k = 0; k < len; k++)
+			perm[k] = (uint32_t)k;
+		sort_perm_desc(pscore + a, perm, tmp, len);
+		for (uint64_t k = 0; k < len; k++) {
+			f->col[a + k] = pcol[a + perm[k]];
+			f->score[a + k] = pscore[a + perm[k]];
+		}
+	}
+	memcpy(cfill, f->cptr, (size_t)f->m * sizeof *cfill);
+	for (uint32_t i = 0; i < f->n; i++) {
+		for (uint64_t k = f->row[i]; k < f->row[i + 1]; k++) {
+			uint64_t ct = cfill[f->col[k]]++;
+
+			f->cmentee[ct] = i;
+			f->cedge[ct] = (uint32_t)k;
+			cscore[ct] = f->score[k];
+		}
+	}
+	for (uint32_t j = 0; j < f->m; j++) {
+		uint64_t a = f->cptr[j], len = f->cptr[j + 1] - a;
+
+		for (uint64_t k = 0; k < len; k++)
+			perm[k] = (uint32_t)k;
+		sort_perm_desc(cscore + a, perm, tmp, len);
+		for (uint64_t k = 0; k < len; k++)
+			t32[k] = f->cmentee[a + perm[k]];
+		for (uint64_t k = 0; k < len; k++)
+			tmp[k] = f->cedge[a + perm[k]];
+		memcpy(f->cmentee + a, t32, (size_t)len * sizeof *t32);
+		memcpy(f->cedge + a, tmp, (size_t)len * sizeof *tmp);
+	}
+	free(perm);
+	free(tmp);
+	free(t32);
+	free(cscore);
+	free(cfill);
+}
+
 static void
 fs_init(struct fs *f, const struct problem *p, int64_t big_m, struct flow_solution *sol)
 {
@@ -229,24 +348,21 @@ fs_init(struct fs *f, const struct problem *p, int64_t big_m, struct flow_soluti
 	f->n = problem_n_mentees(p);
 	f->m = problem_n_mentors(p);
 	f->row = problem_row(p);
-	f->col = problem_col(p);
-	f->score = problem_score(p);
 	f->cap = problem_capacity(p);
 	f->big_m = big_m;
 	f->vmax = big_m + problem_max_score(p);
 	f->mentor_of = sol->mentor_of;
 	f->u = sol->u;
 	f->v = sol->v;
+	build_arcs(f, p);
 	f->edge_of = xmalloc(((size_t)f->n + 1) * sizeof *f->edge_of);
 	f->todo = xcalloc((size_t)f->n + 1, 1);
 	f->slot_pos = xmalloc(((size_t)f->n + 1) * sizeof *f->slot_pos);
 	f->cnt = xcalloc((size_t)f->m + 1, sizeof *f->cnt);
 	f->slot_off = xcalloc((size_t)f->m + 1, sizeof *f->slot_off);
 	/* A mentor never holds more than min(capacity, candidates) mentees. */
-	for (uint64_t k = 0; k < problem_n_pairs(p); k++)
-		f->slot_off[f->col[k] + 1]++;
 	for (uint32_t j = 0; j < f->m; j++) {
-		uint64_t c = f->slot_off[j + 1];
+		uint64_t c = f->cptr[j + 1] - f->cptr[j];
 
 		if (c > f->cap[j])
 			c = f->cap[j];
@@ -269,6 +385,8 @@ fs_init(struct fs *f, const struct problem *p, int64_t big_m, struct flow_soluti
 static void
 fs_fini(struct fs *f)
 {
+	free(f->col);
+	free(f->score);
 	free(f->edge_of);
 	free(f->todo);
 	free(f->slot_pos);
@@ -289,22 +407,13 @@ fs_fini(struct fs *f)
 	free(f->cedge);
 }
 
-/* Find pair (i, j) in row i by binary search; UINT32_MAX if absent. */
+/* Find pair (i, j) in i's row; UINT32_MAX if absent. */
 static uint32_t
 find_edge(const struct fs *f, uint32_t i, uint32_t j)
 {
-	uint64_t a = f->row[i], z = f->row[i + 1];
-
-	while (a < z) {
-		uint64_t mid = a + (z - a) / 2;
-
-		if (f->col[mid] < j)
-			a = mid + 1;
-		else
-			z = mid;
-	}
-	if (a < f->row[i + 1] && f->col[a] == j)
-		return (uint32_t)a;
+	for (uint64_t k = f->row[i]; k < f->row[i + 1]; k++)
+		if (f->col[k] == j)
+			return (uint32_t)k;
 	return UINT32_MAX;
 }
 
@@ -315,8 +424,11 @@ best_u(const struct fs *f, uint32_t i)
 	int64_t best = 0;
 
 	for (uint64_t e = f->row[i]; e < f->row[i + 1]; e++) {
-		int64_t r = weight(f, (uint32_t)e) - f->v[f->col[e]];
+		int64_t w = weight(f, (uint32_t)e), r;
 
+		if (w <= best)
+			break;		/* weights descend and v >= 0 */
+		r = w - f->v[f->col[e]];
 		if (r > best)
 			best = r;
 	}
@@ -379,13 +491,33 @@ repair(struct fs *f)
 
 enum term { TERM_MENTOR, TERM_DROP };
 
+static inline uint32_t
+next_epoch(struct fs *f)
+{
+	if (++f->epoch == 0) {
+		memset(f->seen, 0, (size_t)f->m * sizeof *f->seen);
+		memset(f->done, 0, (size_t)f->m * sizeof *f->done);
+		f->epoch = 1;
+	}
+	return f->epoch;
+}
+
 static void
 forward(struct fs *f, uint32_t r)
 {
+	const uint32_t *restrict col = f->col;
+	const int32_t *restrict score = f->score;
+	const int64_t *restrict v = f->v;
+	const uint32_t *restrict cnt = f->cnt, *restrict cap = f->cap;
+	int64_t *restrict d = f->d;
+	uint32_t *restrict seen = f->seen;
+	const uint32_t *restrict done = f->done;
+	const int64_t big_m = f->big_m;
 	int64_t best, ur;
 	enum term kind = TERM_DROP;
 	uint32_t term_i = r, term_j = NONE, term_e = 0, ep;
 	uint32_t i, j, e;
+	uint64_t relaxed = 0;
 
 	ur = best_u(f, r);
 	f->u[r] = ur;
@@ -396,8 +528,12 @@ forward(struct fs *f, uint32_t r)
 
 	/* Fast path: a best pair whose mentor has room (distance 0). */
 	for (uint64_t k = f->row[r]; k < f->row[r + 1]; k++) {
-		j = f->col[k];
-		if (weight(f, (uint32_t)k) - f->v[j] == ur && f->cnt[j] < f->cap[j]) {
+		int64_t w = score[k] + big_m;
+
+		if (w < ur)
+			break;
+		j = col[k];
+		if (w - v[j] == ur && cnt[j] < cap[j]) {
 			slot_add(f, r, j, (uint32_t)k);
 			if (f->st)
 				f->st->direct++;
@@ -407,90 +543,87 @@ forward(struct fs *f, uint32_t r)
 
 	if (f->st)
 		f->st->searches++;
-	ep = ++f->epoch;
-	if (ep == 0) {
-		memset(f->seen, 0, (size_t)f->m * sizeof *f->seen);
-		memset(f->done, 0, (size_t)f->m * sizeof *f->done);
-		ep = f->epoch = 1;
-	}
+	ep = next_epoch(f);
 	f->hlen = 0;
 	f->nscanned = 0;
 	for (uint64_t k = f->row[r]; k < f->row[r + 1]; k++) {
-		int64_t nd;
+		int64_t w = score[k] + big_m, nd;
 
-		j = f->col[k];
-		if (f->cap[j] == 0)
+		if (ur - w >= best)
+			break;
+		j = col[k];
+		nd = ur + v[j] - w;
+		if (nd >= best || cap[j] == 0)
 			continue;
-		nd = ur + f->v[j] - weight(f, (uint32_t)k);
-		if (f->cnt[j] < f->cap[j]) {
-			if (nd < best) {
-				best = nd;
-				kind = TERM_MENTOR;
-				term_i = r;
-				term_j = j;
-				term_e = (uint32_t)k;
-			}
-		} else if (f->seen[j] != ep || nd < f->d[j]) {
-			bool present = f->seen[j] == ep;
+		if (cnt[j] < cap[j]) {
+			best = nd;
+			kind = TERM_MENTOR;
+			term_i = r;
+			term_j = j;
+			term_e = (uint32_t)k;
+		} else if (seen[j] != ep || nd < d[j]) {
+			bool present = seen[j] == ep;
 
-			f->seen[j] = ep;
-			f->d[j] = nd;
+			seen[j] = ep;
+			d[j] = nd;
 			f->pred_i[j] = r;
 			f->pred_e[j] = (uint32_t)k;
 			heap_push_or_decrease(f, j, present);
 		}
 	}
-	while (f->hlen > 0 && f->d[f->heap[0]] < best) {
+	while (f->hlen > 0 && d[f->heap[0]] < best) {
 		int64_t dj;
 		uint64_t s0, s1;
 
 		j = heap_pop(f);
-		dj = f->d[j];
+		dj = d[j];
 		f->done[j] = ep;
 		f->scanned[f->nscanned++] = j;
 		s0 = f->slot_off[j];
-		s1 = s0 + f->cnt[j];
+		s1 = s0 + cnt[j];
 		for (uint64_t s = s0; s < s1; s++) {
 			uint32_t k = f->slot[s];
 			int64_t h = dj + f->u[k];
-			uint64_t a = f->row[k], z = f->row[k + 1];
+			uint64_t a = f->row[k], z = f->row[k + 1], q;
 
 			if (h < best) {
 				best = h;
 				kind = TERM_DROP;
 				term_i = k;
 			}
-			if (f->st)
-				f->st->relaxed += z - a;
-			for (uint64_t q = a; q < z; q++) {
-				uint32_t j2 = f->col[q];
-				int64_t nd;
+			for (q = a; q < z; q++) {
+				int64_t w = score[q] + big_m, nd;
+				uint32_t j2;
 
-				if (f->done[j2] == ep || j2 == j)
+				if (h - w >= best)
+					break;	/* weights descend and v >= 0 */
+				j2 = col[q];
+				nd = h + v[j2] - w;
+				if (nd >= best || done[j2] == ep)
 					continue;
-				nd = h + f->v[j2] - weight(f, (uint32_t)q);
-				if (nd >= best)
-					continue;
-				if (f->cnt[j2] < f->cap[j2]) {
+				if (cnt[j2] < cap[j2]) {
 					best = nd;
 					kind = TERM_MENTOR;
 					term_i = k;
 					term_j = j2;
 					term_e = (uint32_t)q;
-				} else if (f->seen[j2] != ep || nd < f->d[j2]) {
-					bool present = f->seen[j2] == ep;
+				} else if (seen[j2] != ep || nd < d[j2]) {
+					bool present = seen[j2] == ep;
 
-					if (f->cap[j2] == 0)
+					if (cap[j2] == 0)
 						continue;
-					f->seen[j2] = ep;
-					f->d[j2] = nd;
+					seen[j2] = ep;
+					d[j2] = nd;
 					f->pred_i[j2] = k;
 					f->pred_e[j2] = (uint32_t)q;
 					heap_push_or_decrease(f, j2, present);
 				}
 			}
+			relaxed += q - a;
 		}
 	}
+	if (f->st)
+		f->st->relaxed += relaxed;
 	if (f->st)
 		f->st->scanned += f->nscanned;
 
@@ -533,32 +666,55 @@ forward(struct fs *f, uint32_t r)
 
 /* --- phase 2: reverse search from a priced spare slot --- */
 
+/*
+ * Cold-start prices from the structure of maximum-cardinality matchings.
+ * A mentor that can keep a spare place in some maximum matching (it can be
+ * reached backwards, along alternating paths, from a spare place) starts at
+ * v = 0 and is settled from the mentee side by forward searches. Every other
+ * mentor is full in every optimal solution; it is priced out (no pair is
+ * worth its price) and its places are filled from the mentor side by reverse
+ * searches, best candidates first, like a mentor-proposing auction. Over-
+ * demanded cohorts thus never send long forward searches hunting for the
+ * last spare places, and under-demanded ones never send long reverse
+ * searches.
+ */
 static void
-build_reverse(struct fs *f)
+cold_prices(struct fs *f, const struct problem *p)
 {
-	uint64_t nnz = f->row[f->n];
-	uint64_t *fill;
+	uint8_t *spare = xcalloc((size_t)f->m + 1, 1);
+	uint32_t *queue = xmalloc(((size_t)f->m + 1) * sizeof *queue);
+	uint32_t *cnt = xcalloc((size_t)f->m + 1, sizeof *cnt);
+	uint32_t qh = 0, qt = 0;
 
-	if (f->cptr != NULL)
-		return;
-	f->cptr = xcalloc((size_t)f->m + 1, sizeof *f->cptr);
-	f->cmentee = xmalloc((size_t)(nnz ? nnz : 1) * sizeof *f->cmentee);
-	f->cedge = xmalloc((size_t)(nnz ? nnz : 1) * sizeof *f->cedge);
-	for (uint64_t k = 0; k < nnz; k++)
-		f->cptr[f->col[k] + 1]++;
-	for (uint32_t j = 0; j < f->m; j++)
-		f->cptr[j + 1] += f->cptr[j];
-	fill = xmalloc(((size_t)f->m + 1) * sizeof *fill);
-	memcpy(fill, f->cptr, ((size_t)f->m + 1) * sizeof *fill);
-	for (uint32_t i = 0; i < f->n; i++) {
-		for (uint64_t k = f->row[i]; k < f->row[i + 1]; k++) {
-			uint64_t at = fill[f->col[k]]++;
-
-			f->cmentee[at] = i;
-			f->cedge[at] = (uint32_t)k;
+	(void)bmatch_max(p, f->mentor_of, NULL);
+	for (uint32_t i = 0; i < f->n; i++)
+		if (f->mentor_of[i] != NONE)
+			cnt[f->mentor_of[i]]++;
+	for (uint32_t j = 0; j < f->m; j++) {
+		if (cnt[j] < f->cap[j]) {
+			spare[j] = 1;
+			queue[qt++] = j;
 		}
 	}
-	free(fill);
+	while (qh < qt) {
+		uint32_t j = queue[qh++];
+
+		for (uint64_t q = f->cptr[j]; q < f->cptr[j + 1]; q++) {
+			uint32_t x = f->mentor_of[f->cmentee[q]];
+
+			if (x != NONE && !spare[x]) {
+				spare[x] = 1;
+				queue[qt++] = x;
+			}
+		}
+	}
+	for (uint32_t i = 0; i < f->n; i++)
+		f->mentor_of[i] = NONE;
+	for (uint32_t j = 0; j < f->m; j++)
+		f->v[j] = spare[j] ? 0 : f->vmax;
+	free(spare);
+	free(queue);
+	free(cnt);
 }
 
 enum rterm { RTERM_GIVEUP, RTERM_UNMATCHED };
@@ -573,12 +729,7 @@ reverse(struct fs *f, uint32_t j0)
 
 	if (f->st)
 		f->st->reverse++;
-	ep = ++f->epoch;
-	if (ep == 0) {
-		memset(f->seen, 0, (size_t)f->m * sizeof *f->seen);
-		memset(f->done, 0, (size_t)f->m * sizeof *f->done);
-		ep = f->epoch = 1;
-	}
+	ep = next_epoch(f);
 	f->hlen = 0;
 	f->nscanned = 0;
 	f->seen[j0] = ep;
@@ -596,16 +747,17 @@ reverse(struct fs *f, uint32_t j0)
 			kind = RTERM_GIVEUP;
 			term_j = x;
 		}
-		if (f->st)
-			f->st->relaxed += f->cptr[x + 1] - f->cptr[x];
 		for (uint64_t q = f->cptr[x]; q < f->cptr[x + 1]; q++) {
 			uint32_t k = f->cmentee[q], e = f->cedge[q];
 			uint32_t jk = f->mentor_of[k];
-			int64_t nd;
+			int64_t base = dx + f->v[x] - weight(f, e), nd;
 
+			/* u >= 0 and the list is by weight descending: nothing further helps. */
+			if (base >= best)
+				break;
 			if (jk == x)
 				continue;
-			nd = dx + f->u[k] + f->v[x] - weight(f, e);
+			nd = base + f->u[k];
 			if (nd >= best)
 				continue;
 			if (jk == NONE) {
@@ -692,6 +844,16 @@ flow_solve(const struct problem *p, int64_t big_m, struct flow_solution *sol,
 		memset(stats, 0, sizeof *stats);
 	fs_init(&f, p, big_m, sol);
 	f.st = stats;
+	{
+		bool cold = true;
+
+		for (uint32_t i = 0; i < f.n && cold; i++)
+			cold = sol->mentor_of[i] == PROBLEM_NONE;
+		for (uint32_t j = 0; j < f.m && cold; j++)
+			cold = sol->v[j] == 0;
+		if (cold)
+			cold_prices(&f, p);
+	}
 	repair(&f);
 	for (uint32_t i = 0; i < f.n; i++) {
 		if (f.todo[i])
@@ -702,7 +864,6 @@ flow_solve(const struct problem *p, int64_t big_m, struct flow_solution *sol,
 		again = false;
 		for (uint32_t j = 0; j < f.m; j++) {
 			while (f.cnt[j] < f.cap[j] && f.v[j] > 0) {
-				build_reverse(&f);
 				reverse(&f, j);
 				again = true;
 			}
