@@ -94,7 +94,10 @@ $(SPARKMATCH): $(CLI_OBJ) $(LIBSM)
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TESTSUP_OBJ) $(LIBSM)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TESTSUP_OBJ) $(LIBSM) $(LDLIBS) $(CRITERION_LIBS)
 
-$(BUILD)/tests/%.o $(TESTSUP_OBJ): override CPPFLAGS += -Itests/support
+$(BUILD)/tests/%.o: override CPPFLAGS += -Itests/support
+
+# Test objects are intermediate files of the pattern rule; keep them between builds.
+.SECONDARY: $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
 
 # The packages are checked on every demo/check run; apt-get runs only when one is missing.
 deps:

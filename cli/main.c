@@ -17,6 +17,7 @@ static const struct command commands[] = {
 	{ "migrate", cmd_migrate, "apply the database migrations under schema/" },
 	{ "import", cmd_import, "load mentees or mentors from CSV files (one transaction)" },
 	{ "candidates", cmd_candidates, "show the best-scoring mentors for each waiting mentee" },
+	{ "run", cmd_run, "match everyone waiting and write the proposals (--dry-run: preview)" },
 	{ "explain", cmd_explain, "why a mentee and a mentor score what they do" },
 	{ "proposals", cmd_proposals, "list proposals (by run, by status)" },
 	{ "approve", cmd_approve, "approve proposals waiting for review" },
