@@ -15,6 +15,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "migrate", cmd_migrate, "apply the database migrations under schema/" },
+	{ "solve", cmd_solve, "solve a problem file (optimal or stable matching), no database" },
 };
 
 static void

@@ -497,6 +497,8 @@ price_violations(const struct price_oracle *o, int64_t big_m, const int64_t *u,
 		all = xmalloc((size_t)total * sizeof *all);
 		total = 0;
 		for (int k = 0; k < T; k++) {
+			if (c.len[k] == 0)
+				continue;
 			memcpy(all + total, c.buf[k], (size_t)c.len[k] * sizeof *all);
 			total += c.len[k];
 		}
