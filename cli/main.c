@@ -18,6 +18,7 @@ static const struct command commands[] = {
 	{ "import", cmd_import, "load mentees or mentors from CSV files (one transaction)" },
 	{ "candidates", cmd_candidates, "show the best-scoring mentors for each waiting mentee" },
 	{ "run", cmd_run, "match everyone waiting and write the proposals (--dry-run: preview)" },
+	{ "solve", cmd_solve, "solve a problem file (optimal or stable matching), no database" },
 	{ "explain", cmd_explain, "why a mentee and a mentor score what they do" },
 	{ "proposals", cmd_proposals, "list proposals (by run, by status)" },
 	{ "approve", cmd_approve, "approve proposals waiting for review" },

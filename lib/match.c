@@ -204,48 +204,56 @@ done:
 
 /*
  * Optimal over an oracle: solve the candidates, price all pairs, add what
- * improves, re-solve warm; stop when no pair has positive reduced profit.
- * Then the duals are feasible for every allowed pair: optimal over all.
+ * improves, re-solve; stop when no pair has positive reduced profit. Then
+ * the duals are feasible for every allowed pair: optimal over all of them.
+ * A round that adds many pairs re-solves cold (the split of cold_prices
+ * beats repairing most of the old solution); small rounds re-solve warm.
  */
 static int
-optimal_oracle(const struct price_oracle *o, struct problem *cand,
-    const struct price_summary *sum, const struct match_opts *opts,
-    struct match_result *r, struct err *e)
+optimal_oracle(const struct price_oracle *o, struct price_cands *pc,
+    const struct match_opts *opts, struct match_result *r, struct err *e)
 {
 	struct flow_solution *sol = flow_solution_new(o->n_mentees, o->n_mentors);
 	uint32_t max_add = opts->max_add ? opts->max_add : DEFAULT_MAX_ADD;
+	struct problem *cand = pc->problem;
+	struct price_scan *ps = NULL;
 	struct flow_stats fst;
 	int rc = -1;
 
+	pc->problem = NULL;	/* ours now */
 	/* Scores are >= 1: a valid offset for every subset of the pairs. */
-	if (problem_big_m(o->n_mentees, o->n_mentors, sum->allowed ? 1 : 0, sum->max_score,
+	if (problem_big_m(o->n_mentees, o->n_mentors, pc->allowed ? 1 : 0, pc->max_score,
 	    &r->big_m, e) != 0)
 		goto done;
+	ps = price_scan_new(o, pc, r->big_m, max_add);
 	for (;;) {
 		struct problem_pair *add = NULL;
 		struct problem *grown;
 		uint64_t nadd;
+		uint32_t rows;
 		double t0 = now();
 
 		if (flow_solve(cand, r->big_m, sol, &fst, e) != 0)
 			goto done;
 		log_debug("solve %u: %.3f s, kept %llu dropped %llu direct %llu searches %llu "
-		    "reverse %llu scanned %llu relaxed %llu", r->st.pricing_rounds, now() - t0,
+		    "reverse %llu scanned %llu", r->st.pricing_rounds, now() - t0,
 		    (unsigned long long)fst.kept, (unsigned long long)fst.dropped,
 		    (unsigned long long)fst.direct, (unsigned long long)fst.searches,
-		    (unsigned long long)fst.reverse, (unsigned long long)fst.scanned,
-		    (unsigned long long)fst.relaxed);
+		    (unsigned long long)fst.reverse, (unsigned long long)fst.scanned);
 		add_flow_stats(&r->st.flow, &fst);
 		r->st.t_solve += now() - t0;
 		t0 = now();
-		nadd = price_violations(o, r->big_m, sol->u, sol->v, max_add, &add);
+		nadd = price_scan_round(ps, sol->u, sol->v, &add, &rows);
 		r->st.t_pricing += now() - t0;
 		r->st.pricing_rounds++;
+		r->st.rows_priced += rows;
+		log_debug("pricing round %u: %u rows scanned, %llu pairs priced in (%.3f s)",
+		    r->st.pricing_rounds, rows, (unsigned long long)nadd, now() - t0);
 		if (nadd == 0)
 			break;
-		log_debug("pricing round %u: %llu pairs priced in (solve %.3f s, scan %.3f s)",
-		    r->st.pricing_rounds, (unsigned long long)nadd, r->st.t_solve, now() - t0);
 		r->st.priced_in += nadd;
+		if (nadd * 4 >= problem_n_pairs(cand))
+			flow_solution_reset(sol);
 		grown = problem_merge(cand, add, nadd);
 		free(add);
 		problem_free(cand);
@@ -263,6 +271,7 @@ optimal_oracle(const struct price_oracle *o, struct problem *cand,
 	sol->u = sol->v = NULL;
 	rc = result_finish(r, cand, e);
 done:
+	price_scan_free(ps);
 	problem_free(cand);
 	flow_solution_free(sol);
 	return rc;
@@ -276,26 +285,24 @@ match_solve_oracle(uint32_t n, uint32_t m, const uint32_t *capacity, match_row_f
 	struct price_oracle o = { n, m, capacity, row, ctx, threads_of(opts) };
 	uint32_t k = opts->k_per_mentee ? opts->k_per_mentee : DEFAULT_K;
 	uint32_t l = opts->l_per_mentor ? opts->l_per_mentor : DEFAULT_L;
-	struct problem *cand = NULL;
-	struct problem_pair *top = NULL;
-	uint32_t *top_len = NULL;
-	struct price_summary sum;
+	struct price_cands pc;
 	double t0 = now();
 	int rc = -1;
 
 	*out = NULL;
+	memset(&pc, 0, sizeof pc);
 	r->st.threads = o.threads;
-	if (price_candidates(&o, k, l, &cand, &sum, &top, &top_len, e) != 0)
+	if (price_candidates(&o, k, l, &pc, e) != 0)
 		goto done;
 	r->st.t_candidates = now() - t0;
-	r->st.allowed = sum.allowed;
-	r->st.candidates = problem_n_pairs(cand);
+	r->st.allowed = pc.allowed;
+	r->st.candidates = problem_n_pairs(pc.problem);
 	if (opts->mode == MATCH_MODE_STABLE || opts->compare) {
 		struct price_stable_stats sst;
 		uint32_t *st = xmalloc(((size_t)n + 1) * sizeof *st);
 		double t1 = now();
 
-		price_stable(&o, k > m ? m : k, top, top_len, st, r->score, &sst);
+		price_stable(&o, &pc, st, r->score, &sst);
 		r->st.t_stable = now() - t1;
 		r->st.proposals = sst.proposals;
 		r->st.extensions = sst.extensions;
@@ -315,12 +322,13 @@ match_solve_oracle(uint32_t n, uint32_t m, const uint32_t *capacity, match_row_f
 	if (opts->mode == MATCH_MODE_OPTIMAL || opts->compare) {
 		struct match_result *opt = opts->mode == MATCH_MODE_OPTIMAL ? r :
 		    result_new(n, m, MATCH_MODE_OPTIMAL);
-		int orc = optimal_oracle(&o, cand, &sum, opts, opt, e);
+		int orc = optimal_oracle(&o, &pc, opts, opt, e);
 
-		cand = NULL;	/* consumed */
 		if (opt != r) {
 			r->st.pricing_rounds = opt->st.pricing_rounds;
 			r->st.priced_in = opt->st.priced_in;
+			r->st.rows_priced = opt->st.rows_priced;
+			r->st.candidates = opt->st.candidates;
 			r->st.flow = opt->st.flow;
 			r->st.t_solve = opt->st.t_solve;
 			r->st.t_pricing = opt->st.t_pricing;
@@ -340,9 +348,7 @@ match_solve_oracle(uint32_t n, uint32_t m, const uint32_t *capacity, match_row_f
 	r = NULL;
 	rc = 0;
 done:
-	problem_free(cand);
-	free(top);
-	free(top_len);
+	price_cands_release(&pc);
 	match_result_free(r);
 	return rc;
 }

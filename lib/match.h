@@ -69,6 +69,7 @@ struct match_stats {
 	uint64_t candidates;	/* pairs in the final candidate problem */
 	uint32_t pricing_rounds;	/* oracle, optimal: scans after the first solve */
 	uint64_t priced_in;	/* oracle, optimal: pairs added by pricing */
+	uint64_t rows_priced;	/* oracle, optimal: mentee rows scanned by pricing */
 	uint64_t proposals;	/* stable: proposals made */
 	uint32_t extensions;	/* oracle, stable: rounds of on-demand list extension */
 	struct flow_stats flow;	/* optimal: solver counters, summed over solves */

@@ -290,8 +290,7 @@ cand_chunk(void *arg, int tid, uint32_t lo, uint32_t hi)
 
 int
 price_candidates(const struct price_oracle *o, uint32_t k, uint32_t l,
-    struct problem **out, struct price_summary *sum, struct problem_pair **top_k,
-    uint32_t **top_len, struct err *e)
+    struct price_cands *out, struct err *e)
 {
 	uint32_t n = o->n_mentees, m = o->n_mentors;
 	int T = o->threads < 1 ? 1 : o->threads;
@@ -326,12 +325,19 @@ price_candidates(const struct price_oracle *o, uint32_t k, uint32_t l,
 	}
 	par_run(T, n, cand_chunk, &c);
 
-	memset(sum, 0, sizeof *sum);
+	memset(out, 0, sizeof *out);
+	out->k = k;
+	out->row_bound = xcalloc((size_t)n + 1, sizeof *out->row_bound);
+	out->col_bound = xcalloc((size_t)m + 1, sizeof *out->col_bound);
 	for (int t = 0; t < T; t++) {
-		sum->allowed += c.allowed[t];
-		if (c.maxs[t] > sum->max_score)
-			sum->max_score = c.maxs[t];
+		out->allowed += c.allowed[t];
+		if (c.maxs[t] > out->max_score)
+			out->max_score = c.maxs[t];
 	}
+	/* A full top-k list bounds the rest of the row by its last score. */
+	for (uint32_t i = 0; i < n; i++)
+		if (k > 0 && c.top_len[i] == k)
+			out->row_bound[i] = c.top[(uint64_t)i * k + k - 1].score;
 	ncap = (uint64_t)n * k + (uint64_t)m * l;
 	pairs = xmalloc((size_t)(ncap + 1) * sizeof *pairs);
 	for (uint32_t i = 0; i < n; i++)
@@ -348,9 +354,17 @@ price_candidates(const struct price_oracle *o, uint32_t k, uint32_t l,
 		for (uint32_t q = 0; q < len && q < l; q++)
 			pairs[np++] = (struct problem_pair){ key_id(merge[q]), j,
 			    key_score(merge[q]) };
+		if (len >= l)
+			out->col_bound[j] = key_score(merge[l - 1]);
 	}
+	if (l == 0)
+		for (uint32_t j = 0; j < m; j++)
+			out->col_bound[j] = INT32_MAX;
+	if (k == 0)
+		for (uint32_t i = 0; i < n; i++)
+			out->row_bound[i] = INT32_MAX;
 	np = sort_unique(n, pairs, np);
-	rc = problem_from_pairs(n, m, o->capacity, pairs, np, out, e);
+	rc = problem_from_pairs(n, m, o->capacity, pairs, np, &out->problem, e);
 	free(pairs);
 	free(merge);
 	for (int t = 0; t < T; t++) {
@@ -367,20 +381,30 @@ price_candidates(const struct price_oracle *o, uint32_t k, uint32_t l,
 	free(c.khep);
 	free(c.allowed);
 	free(c.maxs);
-	if (top_k != NULL) {
-		*top_k = c.top;
-		*top_len = c.top_len;
-	} else {
-		free(c.top);
-		free(c.top_len);
-	}
+	out->top = c.top;
+	out->top_len = c.top_len;
+	if (rc != 0)
+		price_cands_release(out);
 	return rc;
+}
+
+void
+price_cands_release(struct price_cands *c)
+{
+	problem_free(c->problem);
+	free(c->top);
+	free(c->top_len);
+	free(c->row_bound);
+	free(c->col_bound);
+	memset(c, 0, sizeof *c);
 }
 
 /* --- pricing --- */
 
 struct viol_ctx {
 	const struct price_oracle *o;
+	const uint32_t *rows;		/* the rows to scan */
+	uint8_t *dirty;			/* [n] more violations than the cap */
 	int64_t big_m;
 	const int64_t *u;
 	const int64_t *t;		/* v[j] - big_m */
@@ -421,11 +445,13 @@ viol_chunk(void *arg, int tid, uint32_t lo, uint32_t hi)
 	int32_t *sc = c->rowbuf[tid];
 	const int64_t *restrict t = c->t;
 
-	for (uint32_t i = lo; i < hi; i++) {
+	for (uint32_t q0 = lo; q0 < hi; q0++) {
+		uint32_t i = c->rows[q0];
 		int64_t ui = c->u[i], bar = ui;	/* profit to beat: u, then the kept minimum */
 		uint32_t hl = 0;
-		uint64_t *h = c->heap[tid];
+		uint64_t *h = c->heap[tid], nviol = 0;
 
+		c->dirty[i] = 0;
 		o->row(o->ctx, i, sc);
 		for (uint32_t j0 = 0; j0 < m; j0 += BLK) {
 			uint32_t j1 = j0 + BLK < m ? j0 + BLK : m;
@@ -439,6 +465,7 @@ viol_chunk(void *arg, int tid, uint32_t lo, uint32_t hi)
 
 				if (s <= 0 || rp <= 0)
 					continue;
+				nviol++;
 				if (c->cap == 0) {
 					viol_push(c, tid, (struct problem_pair){ i, j, s });
 					continue;
@@ -452,6 +479,8 @@ viol_chunk(void *arg, int tid, uint32_t lo, uint32_t hi)
 					bar = ui + (int64_t)(h[0] >> 32);
 			}
 		}
+		/* Some profitable pair did not fit: the row must be scanned again. */
+		c->dirty[i] = c->cap != 0 && nviol > c->cap;
 		if (c->cap != 0) {
 			/* Emit in mentor order. */
 			uint32_t *js = (uint32_t *)(void *)(h + c->cap);
@@ -465,13 +494,16 @@ viol_chunk(void *arg, int tid, uint32_t lo, uint32_t hi)
 	}
 }
 
-uint64_t
+/* Scan rows[0..nrows) against (u, v); set dirty[] for rows over the cap. */
+static uint64_t
 price_violations(const struct price_oracle *o, int64_t big_m, const int64_t *u,
-    const int64_t *v, uint32_t max_per_mentee, struct problem_pair **out)
+    const int64_t *v, uint32_t max_per_mentee, const uint32_t *rows, uint32_t nrows,
+    uint8_t *dirty, struct problem_pair **out)
 {
 	uint32_t n = o->n_mentees, m = o->n_mentors;
 	int T = o->threads < 1 ? 1 : o->threads;
-	struct viol_ctx c = { .o = o, .big_m = big_m, .u = u, .cap = max_per_mentee };
+	struct viol_ctx c = { .o = o, .rows = rows, .dirty = dirty, .big_m = big_m, .u = u,
+		.cap = max_per_mentee };
 	int64_t *t = xmalloc(((size_t)m + BLK) * sizeof *t);
 	uint64_t total = 0;
 	struct problem_pair *all;
@@ -489,7 +521,7 @@ price_violations(const struct price_oracle *o, int64_t big_m, const int64_t *u,
 		/* cap keys, then room for cap mentor ids. */
 		c.heap[k] = xmalloc(((size_t)max_per_mentee * 2 + 1) * sizeof **c.heap);
 	}
-	par_run(T, n, viol_chunk, &c);
+	par_run(T, nrows, viol_chunk, &c);
 	for (int k = 0; k < T; k++)
 		total += c.len[k];
 	all = NULL;
@@ -497,6 +529,8 @@ price_violations(const struct price_oracle *o, int64_t big_m, const int64_t *u,
 		all = xmalloc((size_t)total * sizeof *all);
 		total = 0;
 		for (int k = 0; k < T; k++) {
+			if (c.len[k] == 0)
+				continue;
 			memcpy(all + total, c.buf[k], (size_t)c.len[k] * sizeof *all);
 			total += c.len[k];
 		}
@@ -519,11 +553,189 @@ price_violations(const struct price_oracle *o, int64_t big_m, const int64_t *u,
 	return total;
 }
 
+/* --- pricing rounds with row skipping --- */
+
+struct price_scan {
+	const struct price_oracle *o;
+	int64_t big_m;
+	uint32_t max_add;
+	uint32_t round;
+	int32_t *row_bound;	/* [n] */
+	int32_t *col_bound;	/* [m] */
+	int64_t *u_ref;		/* [n] duals of the previous round */
+	int64_t *v_ref;		/* [m] */
+	uint8_t *dirty;		/* [n] */
+	uint32_t *rows;		/* [n] rows to scan this round */
+	int64_t *ax, *ay;	/* [m] bound tables (see select_rows) */
+	int64_t *dx, *dy;
+};
+
+struct price_scan *
+price_scan_new(const struct price_oracle *o, const struct price_cands *c, int64_t big_m,
+    uint32_t max_add)
+{
+	struct price_scan *ps = xcalloc(1, sizeof *ps);
+	uint32_t n = o->n_mentees, m = o->n_mentors;
+
+	ps->o = o;
+	ps->big_m = big_m;
+	ps->max_add = max_add;
+	ps->row_bound = xmalloc(((size_t)n + 1) * sizeof *ps->row_bound);
+	ps->col_bound = xmalloc(((size_t)m + 1) * sizeof *ps->col_bound);
+	if (n > 0)
+		memcpy(ps->row_bound, c->row_bound, (size_t)n * sizeof *ps->row_bound);
+	if (m > 0)
+		memcpy(ps->col_bound, c->col_bound, (size_t)m * sizeof *ps->col_bound);
+	ps->u_ref = xcalloc((size_t)n + 1, sizeof *ps->u_ref);
+	ps->v_ref = xcalloc((size_t)m + 1, sizeof *ps->v_ref);
+	ps->dirty = xcalloc((size_t)n + 1, 1);
+	ps->rows = xmalloc(((size_t)n + 1) * sizeof *ps->rows);
+	ps->ax = xmalloc(((size_t)m + 1) * sizeof *ps->ax);
+	ps->ay = xmalloc(((size_t)m + 1) * sizeof *ps->ay);
+	ps->dx = xmalloc(((size_t)m + 1) * sizeof *ps->dx);
+	ps->dy = xmalloc(((size_t)m + 1) * sizeof *ps->dy);
+	return ps;
+}
+
+void
+price_scan_free(struct price_scan *ps)
+{
+	if (ps == NULL)
+		return;
+	free(ps->row_bound);
+	free(ps->col_bound);
+	free(ps->u_ref);
+	free(ps->v_ref);
+	free(ps->dirty);
+	free(ps->rows);
+	free(ps->ax);
+	free(ps->ay);
+	free(ps->dx);
+	free(ps->dy);
+	free(ps);
+}
+
+struct xy {
+	int64_t x, y;
+};
+
+static int
+cmp_xy_desc(const void *a, const void *b)
+{
+	const struct xy *p = a, *q = b;
+
+	if (p->x != q->x)
+		return p->x < q->x ? 1 : -1;
+	return (p->y < q->y) - (p->y > q->y);
+}
+
+/*
+ * A table over a set of mentors answering max{ cb_j - v_j : -v_j > t }:
+ * x = -v sorted descending, y = prefix maxima of cb - v. Returns its length.
+ */
+static uint32_t
+table_build(struct xy *tmp, uint32_t len, int64_t *x, int64_t *y)
+{
+	int64_t best = INT64_MIN;
+
+	qsort(tmp, len, sizeof *tmp, cmp_xy_desc);
+	for (uint32_t k = 0; k < len; k++) {
+		if (tmp[k].y > best)
+			best = tmp[k].y;
+		x[k] = tmp[k].x;
+		y[k] = best;
+	}
+	return len;
+}
+
+static int64_t
+table_query(const int64_t *x, const int64_t *y, uint32_t len, int64_t t)
+{
+	uint32_t lo = 0, hi = len;
+
+	/* Count the entries with x > t (x descends). */
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (x[mid] > t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo == 0 ? INT64_MIN : y[lo - 1];
+}
+
+/*
+ * Rows that may hold a profitable pair outside the candidates. Such a pair
+ * (i, j) has s <= min(row_bound[i], col_bound[j]), so it can be profitable
+ * only if min(rb_i - v_j, cb_j - v_j) > u_i - M: some mentor with
+ * -v_j > u_i - M - rb_i and cb_j - v_j > u_i - M. After a round, a clean
+ * row's pairs outside the candidates also had s + M <= u_ref + v_ref, so
+ * only mentors whose v dropped can matter if u_i did not drop: those go in
+ * a second, usually much smaller table.
+ */
+static uint32_t
+select_rows(struct price_scan *ps, const int64_t *u, const int64_t *v)
+{
+	uint32_t n = ps->o->n_mentees, m = ps->o->n_mentors, nrows = 0, na = 0, nd = 0;
+	struct xy *tmp = xmalloc(((size_t)m + 1) * sizeof *tmp);
+	const int64_t mm = ps->big_m;
+
+	for (uint32_t j = 0; j < m; j++) {
+		if (ps->col_bound[j] <= 0)
+			continue;	/* all of j's allowed pairs are candidates */
+		tmp[na++] = (struct xy){ -v[j], (int64_t)ps->col_bound[j] - v[j] };
+	}
+	na = table_build(tmp, na, ps->ax, ps->ay);
+	if (ps->round > 0) {
+		for (uint32_t j = 0; j < m; j++)
+			if (ps->col_bound[j] > 0 && v[j] < ps->v_ref[j])
+				tmp[nd++] = (struct xy){ -v[j], (int64_t)ps->col_bound[j] - v[j] };
+		nd = table_build(tmp, nd, ps->dx, ps->dy);
+	}
+	free(tmp);
+	for (uint32_t i = 0; i < n; i++) {
+		int64_t ui = u[i], t = ui - mm;
+		bool all = ps->round == 0 || ps->dirty[i] || ui < ps->u_ref[i];
+
+		if (ps->row_bound[i] <= 0)
+			continue;	/* nothing outside the candidates */
+		if (all ? table_query(ps->ax, ps->ay, na, t - ps->row_bound[i]) > t :
+		    table_query(ps->dx, ps->dy, nd, t - ps->row_bound[i]) > t)
+			ps->rows[nrows++] = i;
+	}
+	return nrows;
+}
+
+uint64_t
+price_scan_round(struct price_scan *ps, const int64_t *u, const int64_t *v,
+    struct problem_pair **out, uint32_t *rows)
+{
+	uint32_t n = ps->o->n_mentees, m = ps->o->n_mentors;
+	uint32_t nrows = select_rows(ps, u, v);
+	uint64_t found;
+
+	/* Rows skipped are proven clean; scanned rows get their flag anew. */
+	if (n > 0)
+		memset(ps->dirty, 0, n);
+	found = price_violations(ps->o, ps->big_m, u, v, ps->max_add, ps->rows, nrows,
+	    ps->dirty, out);
+	if (n > 0)
+		memcpy(ps->u_ref, u, (size_t)n * sizeof *u);
+	if (m > 0)
+		memcpy(ps->v_ref, v, (size_t)m * sizeof *v);
+	ps->round++;
+	*rows = nrows;
+	return found;
+}
+
 /* --- stable mode over the oracle --- */
 
 struct ext_ctx {
 	const struct price_oracle *o;
 	const struct stable_da *da;
+	const int32_t *thr_s;	/* [m] a mentor takes (s, i) if s > thr_s, or = and i < thr_i */
+	const uint32_t *thr_i;
 	const uint32_t *need;
 	uint32_t *batch;	/* [nneed] how many entries each may take */
 	uint64_t *off;		/* [nneed + 1] output offsets (batch prefix sums) */
@@ -534,6 +746,17 @@ struct ext_ctx {
 	int32_t **rowbuf;
 	uint64_t **heap;
 };
+
+/* Whether any pair of the block might be both new to the mentee and acceptable. */
+HOT static bool
+block_ext(const int32_t *restrict sc, const int32_t *restrict thr, int32_t s0, int32_t lo)
+{
+	int flag = 0;
+
+	for (int t = 0; t < BLK; t++)
+		flag |= (sc[t] >= lo) & (sc[t] <= s0) & (sc[t] >= thr[t]);
+	return flag != 0;
+}
 
 static void
 ext_chunk(void *arg, int tid, uint32_t lo, uint32_t hi)
@@ -546,26 +769,38 @@ ext_chunk(void *arg, int tid, uint32_t lo, uint32_t hi)
 
 	for (uint32_t q = lo; q < hi; q++) {
 		uint32_t i = c->need[q], hl = 0, cap = c->batch[q], j0 = 0;
-		int32_t s0 = INT32_MAX;
-		uint64_t lim, found = 0;
+		int32_t s0 = INT32_MAX, floor = 1;
+		uint64_t lim;
+		bool more = false;	/* more acceptable mentors than the batch */
 
 		if (stable_da_last_offered(c->da, i, &s0, &j0))
 			lim = key_of(s0, j0);
 		else
 			lim = UINT64_MAX;
 		o->row(o->ctx, i, sc);
-		for (uint32_t j = 0; j < m; j++) {
-			int32_t s = sc[j];
-			uint64_t x;
+		for (uint32_t b0 = 0; b0 < m; b0 += BLK) {
+			uint32_t b1 = b0 + BLK < m ? b0 + BLK : m;
 
-			if (s <= 0)
+			if (b1 - b0 == BLK && !block_ext(sc + b0, c->thr_s + b0, s0, floor))
 				continue;
-			x = key_of(s, j);
-			/* Strictly after what was offered, and not refused for good. */
-			if (x >= lim || !stable_da_would_accept(c->da, j, i, s))
-				continue;
-			found++;
-			topk_push(h, &hl, cap, x);
+			for (uint32_t j = b0; j < b1; j++) {
+				int32_t s = sc[j];
+				uint64_t x;
+
+				if (s <= 0)
+					continue;
+				x = key_of(s, j);
+				/* Strictly after what was offered, and not refused for good. */
+				if (x >= lim || s < floor || s < c->thr_s[j] ||
+				    (s == c->thr_s[j] && i >= c->thr_i[j]))
+					continue;
+				if (hl == cap)
+					more = true;
+				topk_push(h, &hl, cap, x);
+				/* Known to overflow: only better ones matter now. */
+				if (more)
+					floor = key_score(h[0]);
+			}
 		}
 		qsort(h, hl, sizeof *h, cmp_key_desc);
 		for (uint32_t t = 0; t < hl; t++) {
@@ -573,15 +808,17 @@ ext_chunk(void *arg, int tid, uint32_t lo, uint32_t hi)
 			c->outs[c->off[q] + t] = key_score(h[t]);
 		}
 		c->outlen[q] = hl;
-		c->last[q] = found <= cap;
+		c->last[q] = !more;
 	}
 }
 
 void
-price_stable(const struct price_oracle *o, uint32_t k, const struct problem_pair *top_k,
-    const uint32_t *top_len, uint32_t *mentor_of, int32_t *score_of,
-    struct price_stable_stats *st)
+price_stable(const struct price_oracle *o, const struct price_cands *pc,
+    uint32_t *mentor_of, int32_t *score_of, struct price_stable_stats *st)
 {
+	uint32_t k = pc->k;
+	const struct problem_pair *top_k = pc->top;
+	const uint32_t *top_len = pc->top_len;
 	uint32_t n = o->n_mentees, m = o->n_mentors;
 	int T = o->threads < 1 ? 1 : o->threads;
 	struct stable_da *da = stable_da_new(n, m, o->capacity);
@@ -590,11 +827,11 @@ price_stable(const struct price_oracle *o, uint32_t k, const struct problem_pair
 	uint32_t *js = xmalloc(((size_t)k + 1) * sizeof *js);
 	int32_t *ss = xmalloc(((size_t)k + 1) * sizeof *ss);
 	struct ext_ctx c = { .o = o };
+	int32_t *thr_s;
+	uint32_t *thr_i;
 	uint32_t nneed;
 
 	memset(st, 0, sizeof *st);
-	if (k > m)
-		k = m;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t len = top_len[i];
 
@@ -609,12 +846,17 @@ price_stable(const struct price_oracle *o, uint32_t k, const struct problem_pair
 	c.rowbuf = xcalloc((size_t)T, sizeof *c.rowbuf);
 	c.heap = xcalloc((size_t)T, sizeof *c.heap);
 	for (int t = 0; t < T; t++)
-		c.rowbuf[t] = xmalloc(((size_t)m + 1) * sizeof **c.rowbuf);
+		c.rowbuf[t] = xmalloc(((size_t)m + BLK) * sizeof **c.rowbuf);
+	thr_s = xmalloc(((size_t)m + BLK) * sizeof *thr_s);
+	thr_i = xmalloc(((size_t)m + BLK) * sizeof *thr_i);
 	while ((nneed = stable_da_run(da, need)) > 0) {
 		uint32_t maxb = 1;
 
 		st->extensions++;
 		st->rows += nneed;
+		stable_da_thresholds(da, thr_s, thr_i);
+		c.thr_s = thr_s;
+		c.thr_i = thr_i;
 		c.da = da;
 		c.need = need;
 		c.batch = xmalloc((size_t)nneed * sizeof *c.batch);
@@ -658,6 +900,8 @@ price_stable(const struct price_oracle *o, uint32_t k, const struct problem_pair
 	}
 	free(c.rowbuf);
 	free(c.heap);
+	free(thr_s);
+	free(thr_i);
 	free(need);
 	free(grow);
 	free(js);

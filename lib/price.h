@@ -30,33 +30,48 @@ struct price_oracle {
 	int threads;			/* >= 1 */
 };
 
-/* What the first full pass saw. */
-struct price_summary {
-	uint64_t allowed;	/* pairs with a score >= 1 */
-	int32_t max_score;	/* over allowed pairs; 0 if none */
+/* What the first pass returns; release with price_cands_release(). */
+struct price_cands {
+	struct problem *problem;	/* the candidate pairs (caller may take it over) */
+	uint64_t allowed;		/* allowed pairs (score >= 1) over the whole cohort */
+	int32_t max_score;		/* their largest score; 0 if none */
+	uint32_t k;			/* the k used (at most the number of mentors) */
+	struct problem_pair *top;	/* mentee i's best k at [i*k, i*k + top_len[i]) */
+	uint32_t *top_len;		/* [n] */
+	int32_t *row_bound;		/* [n] no pair of mentee i outside its best k scores more */
+	int32_t *col_bound;		/* [m] no pair of mentor j outside its best l scores more */
 };
 
 /*
  * One pass over all pairs: the candidate problem holds each mentee's k best
  * mentors and each mentor's l best mentees (score descending, ties by id),
- * so popular mentors cannot crowd everyone else out of the lists. Also
- * returns the number of allowed pairs and their largest score in *sum. If top_k is not
- * NULL it receives n*k entries: mentee i's best mentors in preference order
- * at [i*k, i*k+top_len[i]) (top_len gets n entries); the caller frees both.
- * The caller frees *out with problem_free().
+ * so popular mentors cannot crowd everyone else out of the lists. A bound
+ * of 0 means all of that side's allowed pairs are candidates.
  */
 int price_candidates(const struct price_oracle *o, uint32_t k, uint32_t l,
-    struct problem **out, struct price_summary *sum, struct problem_pair **top_k,
-    uint32_t **top_len, struct err *e) MUSTCHECK;
+    struct price_cands *out, struct err *e) MUSTCHECK;
+void price_cands_release(struct price_cands *c);
 
 /*
- * Pricing: scan all pairs against the duals (u per mentee, v per mentor;
- * weights score + big_m) and return, sorted by (mentee, mentor), the pairs
- * with positive reduced profit w - u - v, at most max_per_mentee per mentee
- * (the most profitable; 0 = no limit). *out is caller-freed (NULL if none).
+ * Pricing rounds. Each round scans pairs against the duals (u per mentee,
+ * v per mentor; weights score + big_m) and returns, sorted by (mentee,
+ * mentor), the pairs with positive reduced profit w - u - v, at most max_add
+ * per mentee (the most profitable; 0 = no limit). From the second round on
+ * a mentee's row is skipped when no pair outside the candidates can have
+ * turned profitable since the previous round: the duals of its possible
+ * partners did not drop enough, given the score bounds of price_cands.
+ * The caller must add the returned pairs to the candidates before the next
+ * round. When a round returns nothing, every allowed pair of the cohort is
+ * dual feasible.
  */
-uint64_t price_violations(const struct price_oracle *o, int64_t big_m, const int64_t *u,
-    const int64_t *v, uint32_t max_per_mentee, struct problem_pair **out);
+struct price_scan;
+
+struct price_scan *price_scan_new(const struct price_oracle *o, const struct price_cands *c,
+    int64_t big_m, uint32_t max_add);
+void price_scan_free(struct price_scan *ps);
+/* One round; *out is caller-freed (NULL if none); *rows gets the rows scanned. */
+uint64_t price_scan_round(struct price_scan *ps, const int64_t *u, const int64_t *v,
+    struct problem_pair **out, uint32_t *rows);
 
 /* Work counters of price_stable(). */
 struct price_stable_stats {
@@ -68,13 +83,12 @@ struct price_stable_stats {
 
 /*
  * Stable mode over the oracle, exact with respect to all allowed pairs:
- * mentees start with the lists from price_candidates (top_k/top_len) and a
- * mentee that runs out gets the next part of its list computed on demand,
- * without the mentors that would refuse it already (they only get choosier).
- * Writes mentor_of[n] and score_of[n] (0 when unmatched).
+ * mentees start with their best k from price_candidates and a mentee that
+ * runs out gets the next part of its list computed on demand, without the
+ * mentors that would refuse it already (they only get choosier). Writes
+ * mentor_of[n] and score_of[n] (0 when unmatched).
  */
-void price_stable(const struct price_oracle *o, uint32_t k, const struct problem_pair *top_k,
-    const uint32_t *top_len, uint32_t *mentor_of, int32_t *score_of,
-    struct price_stable_stats *st);
+void price_stable(const struct price_oracle *o, const struct price_cands *c,
+    uint32_t *mentor_of, int32_t *score_of, struct price_stable_stats *st);
 
 #endif

@@ -180,7 +180,8 @@ build_csr(uint32_t n, uint32_t m, const uint32_t *capacity,
 	uint64_t tmplen = 0;
 	int rc = -1;
 
-	memcpy(p->capacity, capacity, (size_t)m * sizeof *capacity);
+	if (m > 0)
+		memcpy(p->capacity, capacity, (size_t)m * sizeof *capacity);
 	for (uint64_t k = 0; k < len; k++)
 		p->row[pairs[k].mentee + 1]++;
 	for (uint32_t i = 0; i < n; i++)

@@ -194,6 +194,26 @@ stable_da_would_accept(const struct stable_da *da, uint32_t j, uint32_t i, int32
 	return worse(da->hscore[o], da->hmentee[o], s, i);
 }
 
+void
+stable_da_thresholds(const struct stable_da *da, int32_t *thr_s, uint32_t *thr_i)
+{
+	for (uint32_t j = 0; j < da->m; j++) {
+		uint64_t o = da->hoff[j];
+
+		if (da->cap[j] == 0) {
+			thr_s[j] = INT32_MAX;	/* nobody */
+			thr_i[j] = 0;
+		} else if (da->hcnt[j] < da->hoff[j + 1] - o) {
+			thr_s[j] = 0;		/* anyone allowed */
+			thr_i[j] = 0;
+		} else {
+			/* Worst kept (ws, wi): better is s > ws, or s == ws and i < wi. */
+			thr_s[j] = da->hscore[o];
+			thr_i[j] = da->hmentee[o];
+		}
+	}
+}
+
 uint32_t
 stable_da_run(struct stable_da *da, uint32_t *need)
 {

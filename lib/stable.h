@@ -49,6 +49,11 @@ uint32_t stable_da_run(struct stable_da *da, uint32_t *need);
  */
 bool stable_da_would_accept(const struct stable_da *da, uint32_t mentor, uint32_t mentee,
     int32_t score);
+/*
+ * Snapshot of every mentor's bar: mentor j now accepts (score s, mentee i)
+ * iff s > thr_s[j], or s == thr_s[j] and i < thr_i[j]. Arrays of n_mentors.
+ */
+void stable_da_thresholds(const struct stable_da *da, int32_t *thr_s, uint32_t *thr_i);
 /* The last (score, mentor) offered to mentee i; false if nothing yet. */
 bool stable_da_last_offered(const struct stable_da *da, uint32_t mentee, int32_t *score,
     uint32_t *mentor);
