@@ -15,6 +15,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "migrate", cmd_migrate, "apply the database migrations under schema/" },
+	{ "import", cmd_import, "load mentees or mentors from CSV files (one transaction)" },
+	{ "candidates", cmd_candidates, "show the best-scoring mentors for each waiting mentee" },
 };
 
 static void

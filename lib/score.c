@@ -1,6 +1,7 @@
 /* score.c - compatibility scores, fast rows for matching, and breakdowns. */
 #include "score.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -448,4 +449,55 @@ score_explain_json(const struct scorer *s, const struct score_explain *e)
 		cJSON_AddItemToArray(arr, x);
 	}
 	return o;
+}
+
+/* "5h", "5h30" for a distance in minutes. */
+static void
+score_hours(int32_t minutes, char *buf, size_t len)
+{
+	if (minutes % 60 == 0)
+		snprintf(buf, len, "%dh", minutes / 60);
+	else
+		snprintf(buf, len, "%dh%02d", minutes / 60, minutes % 60);
+}
+
+void
+score_explain_text(const struct scorer *s, const struct score_explain *e, bool multiline,
+    const char *indent, struct strbuf *out)
+{
+	const char *sep = multiline ? "\n" : ", ";
+	char hours[16];
+
+	for (uint32_t k = 0; k < e->nlines; k++) {
+		const struct score_line *ln = &e->lines[k];
+
+		if (multiline)
+			strbuf_printf(out, "%s%-22s priority %d, mentor level %d: %+d of %d%s%s",
+			    indent, cohort_skill_code(s->c, ln->skill), ln->priority, ln->level,
+			    ln->points, ln->max_points, ln->support ? " (support)" : "", sep);
+		else
+			strbuf_printf(out, "%s %d/5 %+d of %d%s", cohort_skill_code(s->c, ln->skill),
+			    ln->level, ln->points, ln->max_points, sep);
+	}
+	if (e->bonus > 0)
+		strbuf_printf(out, "%s%s %+d%s", multiline ? indent : "",
+		    multiline ? "strong in both leadership and management:" : "both families",
+		    e->bonus, sep);
+	if (e->tz_distance_min == 0) {
+		strbuf_printf(out, "%ssame time zone", multiline ? indent : "");
+	} else {
+		score_hours(e->tz_distance_min, hours, sizeof hours);
+		strbuf_printf(out, "%s%s apart %+d", multiline ? indent : "", hours, -e->tz_penalty);
+	}
+	if (multiline) {
+		strbuf_printf(out, "%s%sshared languages:", sep, indent);
+		for (uint32_t k = 0; k < e->nshared; k++)
+			strbuf_printf(out, " %s", cohort_language(s->c, e->shared_langs[k]));
+		if (e->nshared == 0)
+			strbuf_puts(out, " none");
+		strbuf_printf(out, "%s%sscore %d (minimum %d): %s", sep, indent, e->score,
+		    s->p.min_score, score_verdict_text(e->verdict));
+	} else if (e->verdict != SCORE_OK) {
+		strbuf_printf(out, " [%s]", score_verdict_text(e->verdict));
+	}
 }

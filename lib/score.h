@@ -33,6 +33,7 @@
 
 #include "cohort.h"
 #include "conf.h"
+#include "strbuf.h"
 
 struct score_params {
 	int32_t coverage;
@@ -114,6 +115,14 @@ void score_explain_release(struct score_explain *e);
 
 /* The breakdown as JSON (the form stored with proposals and served by the API). */
 cJSON *score_explain_json(const struct scorer *s, const struct score_explain *e);
+
+/*
+ * The breakdown as text for people. One line ("vision 4/5 +320 of 400,
+ * ... both families +100, 5h apart -40") when multiline is false; else one
+ * line per item, each starting with indent.
+ */
+void score_explain_text(const struct scorer *s, const struct score_explain *e, bool multiline,
+    const char *indent, struct strbuf *out);
 
 /* "no shared language", ... ; "eligible" for SCORE_OK. */
 const char *score_verdict_text(enum score_verdict v);
