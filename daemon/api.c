@@ -4,7 +4,7 @@
 #include "auth.h"
 
 /* Authenticate an admin, then hand on to the route's handler. */
-static void
+static UNUSED void
 api_admin(struct http_req *req, void *arg)
 {
 	struct api_env *env = arg;

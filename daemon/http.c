@@ -5,6 +5,7 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
+#include <event2/event_struct.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 #include <netinet/in.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -158,6 +160,7 @@ http_conn_closed(struct evhttp_connection *evcon, void *arg)
 	struct http *h = arg;
 
 	h->nconns--;
+	log_debug("connection closed (%zu open)", h->nconns);
 	http_writing_remove(h, evcon);
 	http_resume_accept(h);
 }
@@ -209,6 +212,7 @@ http_bev_cb(struct event_base *base, void *arg)
 	if (bev == NULL)
 		return NULL;
 	h->nconns++;
+	log_debug("connection accepted (%zu open)", h->nconns);
 	if (h->nfresh == h->capfresh) {
 		h->capfresh = h->capfresh ? h->capfresh * 2 : 16;
 		h->fresh = xreallocarray(h->fresh, h->capfresh, sizeof *h->fresh);
@@ -424,6 +428,14 @@ http_finish(struct http_req *req, int status, const char *ctype, struct evbuffer
 		evhttp_request_set_on_complete_cb(req->ev, http_complete_cb, h);
 	}
 	http_log_uri(&uri, evhttp_request_get_uri(req->ev));
+	if (evhttp_request_get_command(req->ev) == EVHTTP_REQ_HEAD) {
+		/* evhttp 2.1 would send the body: announce its length, send none. */
+		char len[24];
+
+		snprintf(len, sizeof len, "%zu", evbuffer_get_length(buf));
+		evhttp_add_header(out, "Content-Length", len);
+		evbuffer_drain(buf, evbuffer_get_length(buf));
+	}
 	evhttp_send_reply(req->ev, status, http_reason(status), status == 204 ? NULL : buf);
 	if (h->metrics != NULL)
 		metrics_http(h->metrics, req->route, method, status, secs);

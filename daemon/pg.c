@@ -2,6 +2,7 @@
 #include "pg.h"
 
 #include <event2/event.h>
+#include <event2/event_struct.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
