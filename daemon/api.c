@@ -23,6 +23,7 @@ api_admin(struct http_req *req, void *arg)
 const struct http_route api_routes[] = {
 	OPEN(GET, "/healthz", api_healthz, 0, NULL),
 	OPEN(GET, "/metrics", api_metrics, 0, NULL),
+	OPEN(POST, "/v1/signups", api_signup, HTTP_ROUTE_BODY, NULL),
 };
 
 const size_t api_nroutes = sizeof api_routes / sizeof api_routes[0];

@@ -41,4 +41,7 @@ extern const size_t api_nroutes;
 void api_healthz(struct http_req *req, void *arg);
 void api_metrics(struct http_req *req, void *arg);
 
+/* api_signup.c */
+void api_signup(struct http_req *req, void *arg);
+
 #endif

@@ -203,10 +203,10 @@ server_shutdown(struct server *s, const char *why)
 		_exit(1);
 	}
 	s->stopping = true;
+	http_drain(s->http);
 	server_notify("STOPPING=1\nSTATUS=%s", "draining");
 	log_info("shutdown: %s; no longer accepting, finishing %zu request(s) in flight", why,
 	    http_busy(s->http));
-	http_drain(s->http);
 	s->ev_drain = event_new(s->base, -1, EV_PERSIST, server_drain_cb, s);
 	event_add(s->ev_drain, &poll);
 	s->ev_deadline = evtimer_new(s->base, server_deadline_cb, s);

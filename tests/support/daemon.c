@@ -504,38 +504,50 @@ daemon_admin(const struct daemon_proc *d, const char *method, const char *path, 
 }
 
 int
-daemon_signup(const struct daemon_proc *d, const char *body, struct daemon_resp *out, char *id_out,
-    size_t id_len)
+daemon_signup_as(const struct daemon_proc *d, const char *id, long long timestamp,
+    const char *secret, const char *signature, const char *content_type, const char *body,
+    size_t len, struct daemon_resp *out)
 {
 	struct whsig_key *k;
 	struct err err;
-	char id[64], *sig = NULL, *hid, *hts, *hsig;
-	long long now = (long long)time(NULL);
-	unsigned char rnd[8];
+	char *sig = NULL, *hid, *hts, *hsig, *hct;
 	int rc;
 
-	k = whsig_key_new(DAEMON_SIGNUP_SECRET, &err);
+	k = whsig_key_new(secret ? secret : DAEMON_SIGNUP_SECRET, &err);
 	cr_assert_not_null(k, "%s", err.msg);
-	getentropy(rnd, sizeof rnd);
-	snprintf(id, sizeof id, "msg_%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2],
-	    rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
-	cr_assert_eq(whsig_sign(k, id, now, body, strlen(body), &sig, &err), 0);
+	cr_assert_eq(whsig_sign(k, id, timestamp, body, len, &sig, &err), 0);
 	hid = xasprintf("webhook-id: %s", id);
-	hts = xasprintf("webhook-timestamp: %lld", now);
-	hsig = xasprintf("webhook-signature: %s", sig);
+	hts = xasprintf("webhook-timestamp: %lld", timestamp);
+	hsig = xasprintf("webhook-signature: %s", signature ? signature : sig);
+	hct = xasprintf("Content-Type: %s", content_type ? content_type : "application/json");
 	{
-		const char *h[] = { hid, hts, hsig, "Content-Type: application/json", NULL };
+		const char *h[] = { hid, hts, hsig, hct, NULL };
 
-		rc = daemon_http(d, "POST", "/v1/signups", h, body, strlen(body), out);
+		rc = daemon_http(d, "POST", "/v1/signups", h, body, len, out);
 	}
-	if (id_out != NULL)
-		snprintf(id_out, id_len, "%s", id);
 	free(hid);
 	free(hts);
 	free(hsig);
+	free(hct);
 	free(sig);
 	whsig_key_free(k);
 	return rc;
+}
+
+int
+daemon_signup(const struct daemon_proc *d, const char *body, struct daemon_resp *out, char *id_out,
+    size_t id_len)
+{
+	unsigned char rnd[8];
+	char id[64];
+
+	cr_assert_eq(getentropy(rnd, sizeof rnd), 0);
+	snprintf(id, sizeof id, "msg_%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2],
+	    rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+	if (id_out != NULL)
+		snprintf(id_out, id_len, "%s", id);
+	return daemon_signup_as(d, id, (long long)time(NULL), NULL, NULL, NULL, body, strlen(body),
+	    out);
 }
 
 const char *

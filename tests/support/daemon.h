@@ -86,6 +86,14 @@ int daemon_admin(const struct daemon_proc *d, const char *method, const char *pa
 /* POST /v1/signups signed with the test secret and a fresh webhook-id (copied to id_out if not NULL). */
 int daemon_signup(const struct daemon_proc *d, const char *body, struct daemon_resp *out,
     char *id_out, size_t id_len);
+/*
+ * POST /v1/signups with explicit webhook headers: id and timestamp are sent
+ * as given and signed with secret (NULL = the test secret); a non-NULL
+ * signature replaces the computed one; content_type NULL = application/json.
+ */
+int daemon_signup_as(const struct daemon_proc *d, const char *id, long long timestamp,
+    const char *secret, const char *signature, const char *content_type, const char *body,
+    size_t len, struct daemon_resp *out);
 /* A raw connection to the daemon (blocking, with generous timeouts); -1 on failure. */
 int daemon_connect(const struct daemon_proc *d);
 /* Read one answer from fd (until the connection closes or Content-Length is satisfied). */
