@@ -8,11 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buildconf.h"
 #include "xmalloc.h"
-
-#ifndef SPARKMATCH_DATADIR
-#define SPARKMATCH_DATADIR "/usr/local/share/sparkmatch"
-#endif
 
 static char paths_dir[PATH_MAX];
 static pthread_once_t paths_once = PTHREAD_ONCE_INIT;
@@ -84,4 +81,10 @@ paths_templates_dir(void)
 	if (paths_is_dir_with(d, "config/templates"))
 		return xasprintf("%s/config/templates", d);
 	return xasprintf("%s/templates", d);
+}
+
+char *
+paths_default_config(void)
+{
+	return xasprintf("%s/sparkmatch/sparkmatch.conf", SPARKMATCH_SYSCONFDIR);
 }

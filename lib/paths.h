@@ -15,5 +15,7 @@ const char *paths_datadir(void);
 char *paths_schema_dir(void);
 /* The message templates directory (caller frees). */
 char *paths_templates_dir(void);
+/* Where `make install` puts the configuration file (caller frees). */
+char *paths_default_config(void);
 
 #endif

@@ -365,8 +365,10 @@ scorer_explain(const struct scorer *s, uint32_t i, uint32_t j, struct score_expl
 	out->shared_langs = xcalloc(e->lang_count ? e->lang_count : 1, sizeof *out->shared_langs);
 	for (uint32_t x = 0; x < e->lang_count; x++) {
 		for (uint32_t y = 0; y < m->lang_count; y++) {
-			if (el[x] == ml[y])
+			if (el[x] == ml[y]) {
 				out->shared_langs[out->nshared++] = el[x];
+				break;
+			}
 		}
 	}
 }
