@@ -144,6 +144,15 @@ const struct http_route api_routes[] = {
 	ADMIN(GET, "/v1/mentors/{id}", api_mentors_get, 0, NULL),
 	ADMIN(PATCH, "/v1/mentors/{id}", api_mentors_patch, BODY, NULL),
 	ADMIN(DELETE, "/v1/mentors/{id}", api_mentors_delete, 0, NULL),
+	ADMIN(GET, "/v1/skills", api_skills_list, 0, NULL),
+	ADMIN(GET, "/v1/exclusions", api_exclusions_list, 0, "mentee,mentor,limit,after"),
+	ADMIN(POST, "/v1/exclusions", api_exclusions_create, BODY, NULL),
+	ADMIN(DELETE, "/v1/exclusions/{id}", api_exclusions_delete, 0, NULL),
+	ADMIN(GET, "/v1/proposals", api_proposals_list, 0, "run,status,limit,after"),
+	ADMIN(GET, "/v1/proposals/{id}", api_proposals_get, 0, NULL),
+	ADMIN(POST, "/v1/proposals/{id}/approve", api_proposals_approve, BODY, NULL),
+	ADMIN(POST, "/v1/proposals/{id}/reject", api_proposals_reject, BODY, NULL),
+	ADMIN(GET, "/v1/explain", api_explain, 0, "mentee,mentor"),
 };
 
 const size_t api_nroutes = sizeof api_routes / sizeof api_routes[0];

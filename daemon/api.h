@@ -80,6 +80,19 @@ void api_mentors_get(struct http_req *req, void *arg);
 void api_mentors_patch(struct http_req *req, void *arg);
 void api_mentors_delete(struct http_req *req, void *arg);
 
+/* api_catalog.c */
+void api_skills_list(struct http_req *req, void *arg);
+void api_exclusions_list(struct http_req *req, void *arg);
+void api_exclusions_create(struct http_req *req, void *arg);
+void api_exclusions_delete(struct http_req *req, void *arg);
+
+/* api_proposals.c */
+void api_proposals_list(struct http_req *req, void *arg);
+void api_proposals_get(struct http_req *req, void *arg);
+void api_proposals_approve(struct http_req *req, void *arg);
+void api_proposals_reject(struct http_req *req, void *arg);
+void api_explain(struct http_req *req, void *arg);
+
 /* api_signup.c */
 void api_signup(struct http_req *req, void *arg);
 
