@@ -93,6 +93,11 @@ void api_proposals_approve(struct http_req *req, void *arg);
 void api_proposals_reject(struct http_req *req, void *arg);
 void api_explain(struct http_req *req, void *arg);
 
+/* api_runs.c */
+void api_runs_list(struct http_req *req, void *arg);
+void api_runs_get(struct http_req *req, void *arg);
+void api_runs_create(struct http_req *req, void *arg);
+
 /* api_signup.c */
 void api_signup(struct http_req *req, void *arg);
 

@@ -6,6 +6,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "pg.h"
+#include "sched.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 
@@ -115,6 +116,8 @@ api_metrics(struct http_req *req, void *arg)
 	    "Queries queued for a free connection.", "gauge", "", (double)st.queued, 1);
 	metrics_render_sample(&m->out, "sparkmatch_http_connections",
 	    "Open client connections.", "gauge", "", (double)http_connections(env->http), 1);
+	metrics_render_sample(&m->out, "sparkmatch_run_active",
+	    "1 while this daemon executes a matching run.", "gauge", "", sched_running(env->sched), 1);
 	if (pg_query(env->pg, sql, 0, NULL, api_metrics_db_cb, m, &err) < 0)
 		api_metrics_finish(m);
 }

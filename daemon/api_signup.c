@@ -9,6 +9,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "pg.h"
+#include "sched.h"
 #include "signup.h"
 #include "xmalloc.h"
 
@@ -56,6 +57,8 @@ api_signup_done(void *arg, const PGresult *res, const struct err *err)
 	snprintf(location, sizeof location, "/v1/%ss/%.0f",
 	    cJSON_GetObjectItemCaseSensitive(result, "role")->valuestring, id->valuedouble);
 	http_req_add_header(req, "Location", location);
+	if (!cJSON_IsTrue(replayed))
+		sched_arrival(s->env->sched);
 	/* A replay is answered as the first delivery was. */
 	body = cJSON_Duplicate(result, 1);
 	http_reply_json(req, was_created ? 201 : 200, body);

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "pg.h"
+#include "sched.h"
 #include "sdnotify.h"
 #include "worker.h"
 #include "xmalloc.h"
@@ -38,6 +39,7 @@ struct server {
 	struct pg *pg;
 	struct http *http;
 	struct worker *worker;
+	struct sched *sched;
 	struct api_env env;
 
 	struct event *ev_term, *ev_int, *ev_hup;
@@ -97,6 +99,7 @@ server_pg_event(void *arg, enum pg_event ev)
 		metrics_db_reconnect(s->metrics);
 		break;
 	case PG_EVENT_LISTENING:
+		sched_listening(s->sched);
 		break;
 	}
 }
@@ -104,8 +107,10 @@ server_pg_event(void *arg, enum pg_event ev)
 static void
 server_pg_notify(void *arg, const char *channel, const char *payload)
 {
-	(void)arg;
+	struct server *s = arg;
+
 	log_debug("notification on %s (%s)", channel, payload);
+	sched_notify(s->sched, channel);
 }
 
 static void
@@ -156,6 +161,7 @@ server_reload(struct server *s)
 	server_limits(&s->conf, &lim);
 	http_set_limits(s->http, &lim);
 	pg_set_backoff(s->pg, s->conf.db_reconnect_min_ms, s->conf.db_reconnect_max_ms);
+	sched_configure(s->sched, &s->conf);
 	if (!auth_signup_enabled(s->auth))
 		log_warn("auth.signup_secret_file is not set: POST /v1/signups answers 503");
 	log_info("reload: configuration reloaded");
@@ -204,6 +210,7 @@ server_shutdown(struct server *s, const char *why)
 	}
 	s->stopping = true;
 	http_drain(s->http);
+	sched_stop(s->sched);
 	server_notify("STOPPING=1\nSTATUS=%s", "draining");
 	log_info("shutdown: %s; no longer accepting, finishing %zu request(s) in flight", why,
 	    http_busy(s->http));
@@ -273,6 +280,7 @@ server_new(const char *config_path, struct conf *conf, struct err *err)
 	pgc.arg = s;
 	s->pg = pg_new(s->base, &pgc);
 	s->worker = worker_new(s->base, s->conninfo, SERVER_WORKERS);
+	s->sched = sched_new(s->base, s->pg, s->worker, s->metrics, &s->conf);
 
 	s->env.base = s->base;
 	s->env.conf = &s->conf;
@@ -280,6 +288,7 @@ server_new(const char *config_path, struct conf *conf, struct err *err)
 	s->env.metrics = s->metrics;
 	s->env.auth = s->auth;
 	s->env.worker = s->worker;
+	s->env.sched = s->sched;
 	server_limits(&s->conf, &lim);
 	s->http = http_new(s->base, api_routes, api_nroutes, &s->env, s->metrics, &lim);
 	s->env.http = s->http;
@@ -337,7 +346,11 @@ server_free(struct server *s)
 		event_free(s->ev_drain);
 	if (s->ev_deadline != NULL)
 		event_free(s->ev_deadline);
+	if (s->sched != NULL)
+		sched_stop(s->sched);
+	/* Joins the threads and delivers their last results (to sched, to handlers). */
 	worker_free(s->worker);
+	sched_free(s->sched);
 	/* Queries still queued complete with "unavailable" while the HTTP side can answer. */
 	pg_free(s->pg);
 	http_free(s->http);
