@@ -16,8 +16,8 @@
 #define MAX_OPS 64
 
 struct op {
-	char key[128];		/* "GET /v1/mentees" */
-	char query[128];	/* ",limit,after,status," sorted? no: as a set, see same_set() */
+	char key[256];		/* "GET /v1/mentees" */
+	char query[256];	/* "limit,after,status", compared as a set (same_set) */
 };
 
 static char *
