@@ -234,15 +234,38 @@ http_resume_cb(evutil_socket_t fd, short what, void *arg)
 	http_resume_accept(h);
 }
 
+/*
+ * The listener belongs to evhttp, which made itself the listener's callback
+ * argument; so the error callback is told evhttp's server, and finds ours here.
+ */
+#define HTTP_MAX_SERVERS 8
+static struct http *http_servers[HTTP_MAX_SERVERS];
+
+static struct http *
+http_from_evhttp(const void *evh)
+{
+	for (size_t i = 0; i < HTTP_MAX_SERVERS; i++) {
+		if (http_servers[i] != NULL && (const void *)http_servers[i]->evh == evh)
+			return http_servers[i];
+	}
+	return NULL;
+}
+
 static void
 http_accept_error(struct evconnlistener *lev, void *arg)
 {
-	struct http *h = arg;
+	struct http *h = http_from_evhttp(arg);
 	int e = EVUTIL_SOCKET_ERROR();
-	struct timeval tv = { HTTP_RESUME_MS / 1000, 0 };
 
 	(void)lev;
+	if (h == NULL) {
+		log_warn("accept: %s", strerror(e));
+		return;
+	}
 	if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
+		/* Out of descriptors: stop accepting, try again later (or when one closes). */
+		struct timeval tv = { HTTP_RESUME_MS / 1000, 0 };
+
 		http_pause_accept(h, strerror(e));
 		evtimer_add(&h->resume, &tv);
 		return;
@@ -803,7 +826,13 @@ http_listen(struct http *h, const char *addr, int port, struct err *err)
 		return err_set(err, ERR_KIND_UNAVAILABLE, "cannot listen on %s:%d: %s", addr, port,
 		    strerror(errno));
 	h->listener = evhttp_bound_socket_get_listener(h->bound);
-	evconnlistener_set_error_cb(h->listener, http_accept_error);
+	for (size_t i = 0; i < HTTP_MAX_SERVERS; i++) {
+		if (http_servers[i] == NULL || http_servers[i] == h) {
+			http_servers[i] = h;
+			evconnlistener_set_error_cb(h->listener, http_accept_error);
+			break;
+		}
+	}
 	fd = evhttp_bound_socket_get_fd(h->bound);
 	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == 0) {
 		if (ss.ss_family == AF_INET)
@@ -852,6 +881,10 @@ http_free(struct http *h)
 		return;
 	event_del(&h->hook);
 	event_del(&h->resume);
+	for (size_t i = 0; i < HTTP_MAX_SERVERS; i++) {
+		if (http_servers[i] == h)
+			http_servers[i] = NULL;
+	}
 	/* Closes every connection; their close callbacks still find h. */
 	evhttp_free(h->evh);
 	free(h->writing);

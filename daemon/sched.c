@@ -124,10 +124,17 @@ sched_claim(PGconn *conn, struct sched_job *job, struct err *err)
 	    "UPDATE runs SET status = 'running', started_at = now()"
 	    " WHERE id = (SELECT id FROM runs WHERE status = 'queued' ORDER BY id LIMIT 1)"
 	    " RETURNING id, mode, trigger, requested_by, dry_run";
+	/* An admin's request is an admin action: audited with the claim, in one statement. */
 	static const char insert_sql[] =
-	    "INSERT INTO runs (mode, trigger, requested_by, dry_run, status, started_at, parameters)"
-	    " VALUES ($1, $2, $3, $4::boolean, 'running', now(), $5::jsonb)"
-	    " ON CONFLICT DO NOTHING RETURNING id";
+	    "WITH r AS (INSERT INTO runs (mode, trigger, requested_by, dry_run, status, started_at,"
+	    "           parameters)"
+	    "           VALUES ($1, $2, $3, $4::boolean, 'running', now(), $5::jsonb)"
+	    "           ON CONFLICT DO NOTHING RETURNING id),"
+	    " a AS (INSERT INTO audit_log (actor, action, target_type, target_id, details)"
+	    "       SELECT $3, 'run.start', 'run', r.id,"
+	    "              jsonb_build_object('mode', $1::text, 'dry_run', $4::boolean)"
+	    "       FROM r WHERE $2 = 'api')"
+	    " SELECT id FROM r";
 	const char *lock[1] = { SCHED_RUN_LOCK_KEY };
 	const char *ins[5];
 	PGresult *res;

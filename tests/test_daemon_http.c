@@ -288,3 +288,26 @@ Test(daemon_http, a_client_that_vanishes_mid_request_does_no_harm)
 	cr_assert_eq(r.status, 200);
 	daemon_resp_free(&r);
 }
+
+Test(daemon_http, out_of_descriptors_pauses_accepting_and_recovers)
+{
+	struct daemon_opts o = { .conninfo = conninfo, .nofile = 40 };
+	struct daemon_resp r;
+	int fds[60], n = 0;
+
+	d = daemon_start(&o);
+	/* More connections than descriptors left: accept() fails with EMFILE. */
+	for (int i = 0; i < 60; i++) {
+		fds[n] = daemon_connect(d);
+		if (fds[n] >= 0)
+			n++;
+	}
+	cr_assert(daemon_wait_log(d, "not accepting connections for now: Too many open files", 1,
+	    DAEMON_WAIT_MS));
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	cr_assert_eq(daemon_http(d, "GET", "/healthz", NULL, NULL, 0, &r), 0);
+	cr_assert_eq(r.status, 200);
+	daemon_resp_free(&r);
+	cr_assert(daemon_wait_log(d, "accepting connections again", 1, DAEMON_WAIT_MS));
+}

@@ -154,6 +154,8 @@ Test(daemon_runs, a_requested_run_is_claimed_recorded_and_finished)
 	cJSON_Delete(j);
 	daemon_resp_free(&r);
 
+	cr_assert_eq(testdb_scalar(db, "SELECT count(*) FROM audit_log WHERE action = 'run.start' AND "
+	    "actor = 'bootstrap' AND target_type = 'run'"), 1);
 	cr_assert_eq(daemon_admin(d, "GET", "/v1/runs", NULL, &r), 0);
 	cr_assert_eq(r.status, 200);
 	cr_assert_not_null(strstr(r.body, "\"next_before\": null"), "%s", r.body);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -313,6 +314,11 @@ daemon_start(const struct daemon_opts *o)
 		else
 			unsetenv("WATCHDOG_USEC");
 		unsetenv("WATCHDOG_PID");
+		if (o->nofile > 0) {
+			struct rlimit rl = { (rlim_t)o->nofile, (rlim_t)o->nofile };
+
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
 		execl(bin, "sparkmatchd", "-c", d->conf_path, (char *)NULL);
 		fprintf(stderr, "exec %s: %s\n", bin, strerror(errno));
 		_exit(127);

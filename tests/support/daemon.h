@@ -30,6 +30,7 @@ struct daemon_opts {
 	bool path_socket;		/* NOTIFY_SOCKET as a path rather than an abstract name */
 	const char *watchdog_usec;	/* WATCHDOG_USEC for the daemon, or NULL */
 	bool no_secrets;		/* no sign-up secret or bootstrap token configured */
+	int nofile;			/* RLIMIT_NOFILE for the daemon, 0 = inherited */
 };
 
 struct daemon_proc;
