@@ -258,6 +258,7 @@ api_explain_done(void *arg)
 	struct api_explain *x = arg;
 
 	http_req_enter(x->req);
+	x->err.msg[strcspn(x->err.msg, "\n")] = '\0';
 	if (x->json != NULL)
 		http_reply_raw(x->req, 200, "application/json", x->json, strlen(x->json));
 	else

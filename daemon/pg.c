@@ -301,6 +301,8 @@ pg_conn_complete(struct pg_conn *c)
 		err_clear(&err);
 	} else {
 		db_err_from_result(c->conn, res, &err);
+		/* libpq's messages can run over several lines; logs and answers take one. */
+		err.msg[strcspn(err.msg, "\n")] = '\0';
 		if (broken)
 			err.kind = ERR_KIND_UNAVAILABLE;
 	}

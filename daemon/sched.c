@@ -96,7 +96,12 @@ sched_mode_name(enum conf_mode m)
 static PGresult *
 sched_sql(PGconn *conn, const char *sql, int n, const char *const *params, struct err *err)
 {
-	return db_query(conn, sql, n, params, err);
+	PGresult *res = db_query(conn, sql, n, params, err);
+
+	/* libpq's messages can run over several lines; logs take one. */
+	if (res == NULL)
+		err->msg[strcspn(err->msg, "\n")] = '\0';
+	return res;
 }
 
 static void
@@ -257,6 +262,7 @@ sched_job_fn(struct worker_ctx *ctx, void *arg)
 
 	start = sched_now();
 	job->ok = sched_execute(conn, job, &stats, &job->err) == 0;
+	job->err.msg[strcspn(job->err.msg, "\n")] = '\0';
 	job->seconds = sched_now() - start;
 	snprintf(outcome, sizeof outcome, "%s", job->ok ? "succeeded" : job->err.msg);
 	snprintf(id, sizeof id, "%lld", job->run_id);

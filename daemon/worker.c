@@ -3,6 +3,7 @@
 
 #include <event2/event.h>
 #include <event2/event_struct.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -94,12 +95,31 @@ worker_post(struct worker_ctx *ctx, worker_loop_fn *fn, void *arg)
 	worker_post_item(ctx->w, fn, arg, false);
 }
 
+/*
+ * A server that went away since the last job left its goodbye and EOF on the
+ * socket: reading what is there (without blocking) shows it, so the job starts
+ * on a fresh connection instead of failing on a dead one.
+ */
+static bool
+worker_conn_alive(PGconn *conn)
+{
+	struct pollfd pfd = { PQsocket(conn), POLLIN, 0 };
+
+	for (int i = 0; i < 8 && PQstatus(conn) == CONNECTION_OK; i++) {
+		if (poll(&pfd, 1, 0) <= 0)
+			break;
+		if (!PQconsumeInput(conn))
+			return false;
+	}
+	return PQstatus(conn) == CONNECTION_OK;
+}
+
 PGconn *
 worker_db(struct worker_ctx *ctx, struct err *err)
 {
 	char app[32];
 
-	if (ctx->conn != NULL && PQstatus(ctx->conn) == CONNECTION_OK)
+	if (ctx->conn != NULL && worker_conn_alive(ctx->conn))
 		return ctx->conn;
 	if (ctx->conn != NULL)
 		PQfinish(ctx->conn);

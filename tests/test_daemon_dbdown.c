@@ -138,6 +138,11 @@ Test(daemon_dbdown, unavailable_while_down_and_recovers_by_itself)
 	o.conninfo = conninfo;
 	d = daemon_start(&o);
 	wait_health(200);
+	/* Give both worker threads a connection that the outage will break. */
+	cr_assert_eq(daemon_admin(d, "GET", "/v1/explain?mentee=a&mentor=b", NULL, &r), 0);
+	daemon_resp_free(&r);
+	cr_assert_eq(daemon_admin(d, "GET", "/v1/explain?mentee=a&mentor=b", NULL, &r), 0);
+	daemon_resp_free(&r);
 
 	pg("stop");
 	wait_health(503);
@@ -165,6 +170,13 @@ Test(daemon_dbdown, unavailable_while_down_and_recovers_by_itself)
 	wait_health(200);
 	cr_assert_eq(daemon_signup(d, MENTEE_BODY, &r, NULL, 0), 0);
 	cr_assert_eq(r.status, 201, "%s", r.body);
+	daemon_resp_free(&r);
+	/* The worker threads' own connections recover too. */
+	cr_assert_eq(daemon_admin(d, "POST", "/v1/runs", NULL, &r), 0);
+	cr_assert_eq(r.status, 202, "%s", r.body);
+	daemon_resp_free(&r);
+	cr_assert_eq(daemon_admin(d, "GET", "/v1/explain?mentee=down-1&mentor=nobody", NULL, &r), 0);
+	cr_assert_eq(r.status, 404, "%s", r.body);
 	daemon_resp_free(&r);
 	cr_assert_eq(daemon_http(d, "GET", "/metrics", NULL, NULL, 0, &r), 0);
 	cr_assert_null(strstr(r.body, "sparkmatch_db_reconnects_total 0\n"), "%s", r.body);
