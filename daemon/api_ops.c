@@ -1,4 +1,5 @@
 /* api_ops.c - GET /healthz and GET /metrics. */
+#include <event2/event.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,30 +11,78 @@
 #include "strbuf.h"
 #include "xmalloc.h"
 
+#define API_HEALTHZ_TIMEOUT_S 5
+
+/* A health check: answered by the query or by the timer, whichever is first. */
+struct api_healthz {
+	struct http_req *req;		/* NULL once answered */
+	struct event *timer;
+};
+
+static void
+api_healthz_answer(struct api_healthz *h, const struct err *err)
+{
+	cJSON *body = cJSON_CreateObject();
+
+	http_req_enter(h->req);
+	cJSON_AddStringToObject(body, "status", err ? "unavailable" : "ok");
+	cJSON_AddStringToObject(body, "database", err ? "down" : "up");
+	if (err != NULL) {
+		log_info("health: %s", err->msg);
+		http_req_add_header(h->req, "Retry-After", "5");
+	}
+	http_reply_json(h->req, err ? 503 : 200, body);
+	h->req = NULL;
+}
+
+static void
+api_healthz_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct api_healthz *h = arg;
+	struct err err;
+
+	(void)fd;
+	(void)what;
+	err_set(&err, ERR_KIND_UNAVAILABLE, "the database did not answer within %d s",
+	    API_HEALTHZ_TIMEOUT_S);
+	if (h->req != NULL)
+		api_healthz_answer(h, &err);
+}
+
+/* The query always completes (or fails) eventually: this is where h ends. */
 static void
 api_healthz_cb(void *arg, const PGresult *res, const struct err *err)
 {
-	struct http_req *req = arg;
-	cJSON *body = cJSON_CreateObject();
+	struct api_healthz *h = arg;
 
 	(void)res;
-	http_req_enter(req);
-	cJSON_AddStringToObject(body, "status", err ? "unavailable" : "ok");
-	cJSON_AddStringToObject(body, "database", err ? "down" : "up");
-	if (err != NULL)
-		http_req_add_header(req, "Retry-After", "5");
-	http_reply_json(req, err ? 503 : 200, body);
+	if (h->req != NULL)
+		api_healthz_answer(h, err);
+	event_free(h->timer);
+	free(h);
 }
 
-/* 200 when the database answers a query now; 503 (at once) when it is down. */
+/*
+ * 200 when the database answers a query now; 503 at once when the pool is
+ * down, or after API_HEALTHZ_TIMEOUT_S when the query hangs.
+ */
 void
 api_healthz(struct http_req *req, void *arg)
 {
 	struct api_env *env = arg;
+	struct api_healthz *h = xcalloc(1, sizeof *h);
+	struct timeval tv = { API_HEALTHZ_TIMEOUT_S, 0 };
 	struct err err;
 
-	if (pg_query(env->pg, "SELECT 1", 0, NULL, api_healthz_cb, req, &err) < 0)
-		api_healthz_cb(req, NULL, &err);
+	h->req = req;
+	h->timer = evtimer_new(env->base, api_healthz_timeout, h);
+	if (pg_query(env->pg, "SELECT 1", 0, NULL, api_healthz_cb, h, &err) < 0) {
+		api_healthz_answer(h, &err);
+		event_free(h->timer);
+		free(h);
+		return;
+	}
+	evtimer_add(h->timer, &tv);
 }
 
 /* The families the daemon keeps, then gauges read from the pool and the database. */

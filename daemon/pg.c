@@ -517,8 +517,13 @@ static void
 pg_conn_connect(struct pg_conn *c)
 {
 	struct pg *p = c->pool;
-	const char *keys[] = { "dbname", "application_name", "client_encoding", NULL };
-	const char *vals[] = { p->conninfo, p->appname, "UTF8", NULL };
+	/*
+	 * TCP keepalives notice a server that vanished without closing the
+	 * connection; given before dbname, the configured conninfo overrides them.
+	 */
+	const char *keys[] = { "keepalives", "keepalives_idle", "keepalives_interval",
+		"keepalives_count", "dbname", "application_name", "client_encoding", NULL };
+	const char *vals[] = { "1", "10", "5", "3", p->conninfo, p->appname, "UTF8", NULL };
 	struct timeval tv = { PG_CONNECT_TIMEOUT_MS / 1000, 0 };
 
 	p->attempt = c;
