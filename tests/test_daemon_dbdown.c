@@ -159,6 +159,21 @@ Test(daemon_dbdown, unavailable_while_down_and_recovers_by_itself)
 	cr_assert_not_null(daemon_resp_header(&r, "Retry-After"));
 	daemon_resp_free(&r);
 
+	/* Admin reads and writes too; a database token cannot even be checked. */
+	cr_assert_eq(daemon_admin(d, "GET", "/v1/mentees", NULL, &r), 0);
+	cr_assert_eq(r.status, 503, "%s", r.body);
+	daemon_resp_free(&r);
+	cr_assert_eq(daemon_admin(d, "POST", "/v1/runs", NULL, &r), 0);
+	cr_assert_eq(r.status, 503, "%s", r.body);
+	daemon_resp_free(&r);
+	{
+		const char *h[] = { "Authorization: Bearer smk_some_database_token", NULL };
+
+		cr_assert_eq(daemon_http(d, "GET", "/v1/skills", h, NULL, 0, &r), 0);
+		cr_assert_eq(r.status, 503, "%s", r.body);
+		daemon_resp_free(&r);
+	}
+
 	/* Metrics still answer, and say the database is down. */
 	cr_assert_eq(daemon_http(d, "GET", "/metrics", NULL, NULL, 0, &r), 0);
 	cr_assert_eq(r.status, 200);

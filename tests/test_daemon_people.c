@@ -331,3 +331,24 @@ Test(daemon_people, deleting_a_mentor_frees_their_mentees)
 	cr_assert_eq(testdb_scalar(db, "SELECT count(*) FROM proposals"), 0);
 	cr_assert_eq(testdb_scalar(db, "SELECT count(*) FROM mentees WHERE status = 'waiting'"), 2);
 }
+
+Test(daemon_people, list_mentors_and_refuse_other_media_types)
+{
+	const char *h[] = { "Authorization: Bearer " DAEMON_ADMIN_TOKEN, "Content-Type: text/plain", NULL };
+	struct daemon_resp r;
+	char path[64];
+
+	cr_assert_eq(admin("GET", "/v1/mentors", NULL, &r), 200, "%s", r.body);
+	cr_assert(has(&r, "grace"), "%s", r.body);
+	daemon_resp_free(&r);
+	cr_assert_eq(admin("GET", "/v1/mentors?status=paused", NULL, &r), 200);
+	cr_assert(!has(&r, "grace"), "%s", r.body);
+	daemon_resp_free(&r);
+	cr_assert_eq(admin("GET", "/v1/mentors?status=waiting", NULL, &r), 400);
+	daemon_resp_free(&r);
+	snprintf(path, sizeof path, "/v1/mentors/%lld", id_of("mentors", "grace"));
+	cr_assert_eq(daemon_http(d, "PATCH", path, h, "{\"capacity\":3}", 14, &r), 0);
+	cr_assert_eq(r.status, 415, "%s", r.body);
+	daemon_resp_free(&r);
+	cr_assert_eq(testdb_scalar(db, "SELECT capacity FROM mentors"), 2);
+}
