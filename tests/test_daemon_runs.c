@@ -315,3 +315,17 @@ Test(daemon_runs, sigterm_waits_for_the_run_in_progress)
 	daemon_stop(d);
 	d = NULL;
 }
+
+Test(daemon_runs, a_reload_changes_the_schedule)
+{
+	d = start(NULL);
+	daemon_write_config(d, "[schedule]\ninterval = 1s");
+	daemon_kill(d, SIGHUP);
+	cr_assert(daemon_wait_log(d, "reload: configuration reloaded", 1, DAEMON_WAIT_MS));
+	wait_scalar("SELECT count(*) FROM runs WHERE trigger = 'schedule' AND finished_at IS NOT NULL", 2);
+	daemon_write_config(d, NULL);
+	daemon_kill(d, SIGHUP);
+	cr_assert(daemon_wait_log(d, "reload: configuration reloaded", 2, DAEMON_WAIT_MS));
+	cr_assert_eq(daemon_stop(d), 0);
+	d = NULL;
+}
