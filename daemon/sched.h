@@ -76,7 +76,7 @@ void sched_arrival(struct sched *s);
 /* A notification arrived on one of the channels the daemon listens to. */
 void sched_notify(struct sched *s, const char *channel);
 
-/* LISTEN is (again) in effect: look for what may have been missed. */
+/* LISTEN is (again) in effect, or queries can be sent again: look for what may have been missed. */
 void sched_listening(struct sched *s);
 
 #endif

@@ -90,6 +90,8 @@ server_pg_event(void *arg, enum pg_event ev)
 		server_maybe_ready(s);
 		if (s->ready && !s->stopping)
 			server_notify("STATUS=%s", "database connected");
+		/* Whatever arrived while no query could be sent is looked for now. */
+		sched_listening(s->sched);
 		break;
 	case PG_EVENT_DOWN:
 		if (!s->stopping)
