@@ -24,6 +24,8 @@ static const struct command commands[] = {
 	{ "approve", cmd_approve, "approve proposals waiting for review" },
 	{ "reject", cmd_reject, "reject proposals; the mentee waits for the next run" },
 	{ "status", cmd_status, "who is waiting, mentor capacity, proposals, latest runs" },
+	{ "token", cmd_token, "create, list or revoke admin API tokens" },
+	{ "signup-post", cmd_signup_post, "post sign-ups to sparkmatchd as a sign-up form would (signed)" },
 };
 
 static void

@@ -15,7 +15,6 @@
 #include "xmalloc.h"
 
 #define PG_QUEUE_MAX 1024
-#define PG_CONNECT_TIMEOUT_MS 10000
 
 /*
  * The life of one connection. Every change goes through pg_conn_set_state(),
@@ -79,6 +78,7 @@ struct pg {
 	struct pg_conn *attempt;	/* the connection attempt in flight, if any */
 	int failures;		/* consecutive failed attempts */
 	int64_t backoff_ms, min_ms, max_ms;
+	int64_t connect_timeout_ms;
 	uint64_t rng;
 	bool up;
 	bool started;
@@ -524,7 +524,8 @@ pg_conn_connect(struct pg_conn *c)
 	const char *keys[] = { "keepalives", "keepalives_idle", "keepalives_interval",
 		"keepalives_count", "dbname", "application_name", "client_encoding", NULL };
 	const char *vals[] = { "1", "10", "5", "3", p->conninfo, p->appname, "UTF8", NULL };
-	struct timeval tv = { PG_CONNECT_TIMEOUT_MS / 1000, 0 };
+	struct timeval tv = { (time_t)(p->connect_timeout_ms / 1000),
+		(suseconds_t)(p->connect_timeout_ms % 1000) * 1000 };
 
 	p->attempt = c;
 	pg_conn_set_state(c, PG_CONN_CONNECTING);
@@ -611,6 +612,7 @@ pg_new(struct event_base *base, const struct pg_config *cfg)
 	p->on_event = cfg->on_event;
 	p->arg = cfg->arg;
 	p->nconns = cfg->nconns > 0 ? cfg->nconns : 1;
+	p->connect_timeout_ms = cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : 10000;
 	p->total = p->nconns + (p->nchannels > 0 ? 1 : 0);
 	p->conns = xcalloc((size_t)p->total, sizeof *p->conns);
 	for (int i = 0; i < p->total; i++) {

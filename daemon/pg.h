@@ -47,6 +47,7 @@ struct pg_config {
 	const char *conninfo;		/* key=value string or URI */
 	const char *application_name;
 	int nconns;			/* query connections, >= 1 */
+	int64_t connect_timeout_ms;	/* per attempt; 0 = 10 s */
 	int64_t reconnect_min_ms;
 	int64_t reconnect_max_ms;
 	const char *const *channels;	/* NULL-terminated; NULL or empty = no listener */

@@ -8,11 +8,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "cohortdb.h"
 #include "db.h"
 #include "log.h"
 #include "metrics.h"
 #include "pg.h"
+#include "run.h"
 #include "worker.h"
 #include "xmalloc.h"
 
@@ -55,7 +55,7 @@ struct sched_job {
 	char *requested_by;
 	enum conf_mode mode;
 	bool dry_run;
-	char *parameters;		/* JSON snapshot of the settings that shaped the run */
+	struct conf conf;		/* the settings in force when it was requested (a copy: reloads happen) */
 	sched_claimed_cb *cb;
 	void *arg;
 	/* Filled on the worker thread. */
@@ -63,7 +63,9 @@ struct sched_job {
 	long long run_id;
 	struct err err;			/* why it was not claimed, or why it failed */
 	bool ok;
+	bool taken_over;		/* a run another program queued */
 	double seconds;
+	uint32_t matched, waiting;
 };
 
 static void sched_wake(struct sched *s, const char *trigger);
@@ -93,189 +95,57 @@ sched_mode_name(enum conf_mode m)
 
 /* ---- the worker thread's side ---- */
 
-static PGresult *
-sched_sql(PGconn *conn, const char *sql, int n, const char *const *params, struct err *err)
-{
-	PGresult *res = db_query(conn, sql, n, params, err);
-
-	/* libpq's messages can run over several lines; logs take one. */
-	if (res == NULL)
-		err->msg[strcspn(err->msg, "\n")] = '\0';
-	return res;
-}
-
-static void
-sched_unlock(PGconn *conn)
-{
-	const char *params[1] = { SCHED_RUN_LOCK_KEY };
-	struct err err;
-	PGresult *res = sched_sql(conn, "SELECT pg_advisory_unlock($1::bigint)", 1, params, &err);
-
-	PQclear(res);
-}
-
-/*
- * Claim the active-run slot for job. On success job->run_id is set and the
- * advisory lock is held (release it with sched_unlock()).
- */
-static int
-sched_claim(PGconn *conn, struct sched_job *job, struct err *err)
-{
-	static const char stale_sql[] =
-	    "UPDATE runs SET status = 'failed', started_at = coalesce(started_at, created_at),"
-	    " finished_at = now(), outcome = 'abandoned: the process running it ended before it finished'"
-	    " WHERE status = 'running' RETURNING id";
-	static const char queued_sql[] =
-	    "UPDATE runs SET status = 'running', started_at = now()"
-	    " WHERE id = (SELECT id FROM runs WHERE status = 'queued' ORDER BY id LIMIT 1)"
-	    " RETURNING id, mode, trigger, requested_by, dry_run";
-	/* An admin's request is an admin action: audited with the claim, in one statement. */
-	static const char insert_sql[] =
-	    "WITH r AS (INSERT INTO runs (mode, trigger, requested_by, dry_run, status, started_at,"
-	    "           parameters)"
-	    "           VALUES ($1, $2, $3, $4::boolean, 'running', now(), $5::jsonb)"
-	    "           ON CONFLICT DO NOTHING RETURNING id),"
-	    " a AS (INSERT INTO audit_log (actor, action, target_type, target_id, details)"
-	    "       SELECT $3, 'run.start', 'run', r.id,"
-	    "              jsonb_build_object('mode', $1::text, 'dry_run', $4::boolean)"
-	    "       FROM r WHERE $2 = 'api')"
-	    " SELECT id FROM r";
-	const char *lock[1] = { SCHED_RUN_LOCK_KEY };
-	const char *ins[5];
-	PGresult *res;
-	bool locked;
-
-	res = sched_sql(conn, "SELECT pg_try_advisory_lock($1::bigint)", 1, lock, err);
-	if (res == NULL)
-		return -1;
-	locked = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	if (!locked) {
-		res = sched_sql(conn, "SELECT coalesce((SELECT id FROM runs WHERE status IN "
-		    "('queued', 'running') ORDER BY id LIMIT 1), 0)", 0, NULL, err);
-		if (res == NULL)
-			return -1;
-		if (strcmp(PQgetvalue(res, 0, 0), "0") == 0)
-			err_set(err, ERR_KIND_CONFLICT, "another instance is starting a run");
-		else
-			err_set(err, ERR_KIND_CONFLICT, "run %s is in progress", PQgetvalue(res, 0, 0));
-		PQclear(res);
-		return -1;
-	}
-	/* We hold the lock, so nobody is executing a "running" row: its owner is gone. */
-	res = sched_sql(conn, stale_sql, 0, NULL, err);
-	if (res == NULL)
-		goto failed;
-	for (int i = 0; i < PQntuples(res); i++)
-		log_warn("run %s was abandoned by the process running it; marked failed",
-		    PQgetvalue(res, i, 0));
-	PQclear(res);
-	/* A run another program queued for a daemon goes first. */
-	res = sched_sql(conn, queued_sql, 0, NULL, err);
-	if (res == NULL)
-		goto failed;
-	if (PQntuples(res) == 1) {
-		job->run_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-		job->mode = strcmp(PQgetvalue(res, 0, 1), "stable") == 0 ? CONF_MODE_STABLE :
-		    CONF_MODE_OPTIMAL;
-		job->dry_run = strcmp(PQgetvalue(res, 0, 4), "t") == 0;
-		log_info("run %lld (queued by %s, %s) taken over", job->run_id, PQgetvalue(res, 0, 2),
-		    PQgetvalue(res, 0, 3)[0] ? PQgetvalue(res, 0, 3) : "unknown");
-		snprintf(job->trigger, sizeof job->trigger, "%s", PQgetvalue(res, 0, 2));
-		PQclear(res);
-		return 0;
-	}
-	PQclear(res);
-	ins[0] = sched_mode_name(job->mode);
-	ins[1] = job->trigger;
-	ins[2] = job->requested_by;
-	ins[3] = job->dry_run ? "true" : "false";
-	ins[4] = job->parameters;
-	res = sched_sql(conn, insert_sql, 5, ins, err);
-	if (res == NULL)
-		goto failed;
-	if (PQntuples(res) == 0) {
-		/* Someone holds the slot without the lock (an older tool?). */
-		PQclear(res);
-		err_set(err, ERR_KIND_CONFLICT, "a run is already in progress");
-		goto failed;
-	}
-	job->run_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	return 0;
-failed:
-	sched_unlock(conn);
-	return -1;
-}
-
-/*
- * The matching itself. lib/run's run_execute() (load, score, solve, write
- * the proposals in one transaction) is not on main yet; until it is, a run
- * loads the cohort it would match, records its size and ends as failed, so
- * the claiming, scheduling, API and metrics around it are the real thing.
- */
-static int
-sched_execute(PGconn *conn, struct sched_job *job, char **stats, struct err *err)
-{
-	struct cohort *c;
-
-	if (db_exec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err) < 0)
-		return -1;
-	c = cohortdb_load(conn, COHORTDB_WAITING, err);
-	db_rollback_quietly(conn);
-	if (c == NULL)
-		return -1;
-	*stats = xasprintf("{\"mentees_waiting\": %u, \"mentors\": %u}", cohort_mentee_count(c),
-	    cohort_mentor_count(c));
-	cohort_free(c);
-	(void)job;
-	return err_set(err, ERR_KIND_INTERNAL, "the matching engine (lib/run) is not in this build yet");
-}
-
 static void
 sched_claimed_loop(void *arg);
 
+/*
+ * Claim the run slot and execute the run with lib/run, which owns the
+ * protocol (advisory lock, unique active row, orphaned runs closed, queued
+ * runs taken over) shared with `sparkmatch run`.
+ */
 static void
 sched_job_fn(struct worker_ctx *ctx, void *arg)
 {
-	static const char finish_sql[] =
-	    "UPDATE runs SET status = $2, finished_at = now(), stats = stats || $3::jsonb, outcome = $4"
-	    " WHERE id = $1::bigint AND status = 'running'";
 	struct sched_job *job = arg;
-	char id[24], ctxname[32], outcome[ERR_MSG_MAX], *stats = NULL;
-	const char *params[4];
-	struct err ferr;
+	struct run_request req = {
+		.mode = job->mode, .dry_run = job->dry_run, .trigger = job->trigger,
+		.requested_by = job->requested_by, .take_queued = true, .record = true,
+	};
+	struct run_claim claim;
+	struct run_report *rep = NULL;
+	char ctxname[32];
 	double start;
 	PGconn *conn;
-	PGresult *res;
 
 	log_set_context("run");
 	conn = worker_db(ctx, &job->err);
-	if (conn == NULL || sched_claim(conn, job, &job->err) < 0) {
+	if (conn == NULL || run_claim(conn, &job->conf, &req, &claim, &job->err) < 0) {
 		worker_post(ctx, sched_claimed_loop, job);
 		return;
 	}
 	job->claimed = true;
+	job->run_id = claim.run_id;
+	job->mode = claim.mode;
+	job->dry_run = claim.dry_run;
+	job->taken_over = claim.taken_over;
+	if (claim.taken_over) {
+		snprintf(job->trigger, sizeof job->trigger, "%s", claim.trigger);
+		free(job->requested_by);
+		job->requested_by = xstrdup(claim.requested_by);
+	}
 	snprintf(ctxname, sizeof ctxname, "run=%lld", job->run_id);
 	log_set_context(ctxname);
 	worker_post(ctx, sched_claimed_loop, job);
 
 	start = sched_now();
-	job->ok = sched_execute(conn, job, &stats, &job->err) == 0;
-	job->err.msg[strcspn(job->err.msg, "\n")] = '\0';
+	job->ok = run_execute_claimed(conn, &job->conf, &claim, &rep, &job->err) == 0;
 	job->seconds = sched_now() - start;
-	snprintf(outcome, sizeof outcome, "%s", job->ok ? "succeeded" : job->err.msg);
-	snprintf(id, sizeof id, "%lld", job->run_id);
-	params[0] = id;
-	params[1] = job->ok ? "succeeded" : "failed";
-	params[2] = stats ? stats : "{}";
-	params[3] = outcome;
-	res = sched_sql(conn, finish_sql, 4, params, &ferr);
-	if (res == NULL)
-		log_error("cannot record the end of the run: %s", ferr.msg);
-	PQclear(res);
-	sched_unlock(conn);
-	free(stats);
+	if (job->ok) {
+		job->matched = rep->npairs;
+		job->waiting = rep->mentees_waiting;
+	}
+	run_report_free(rep);
+	run_release(conn);
 }
 
 /* ---- the loop's side ---- */
@@ -284,7 +154,7 @@ static void
 sched_job_free(struct sched_job *job)
 {
 	free(job->requested_by);
-	free(job->parameters);
+	conf_free(&job->conf);
 	free(job);
 }
 
@@ -297,6 +167,9 @@ sched_claimed_loop(void *arg)
 	if (job->claimed) {
 		sched_set_state(s, SCHED_RUNNING);
 		s->run_id = job->run_id;
+		if (job->taken_over)
+			log_info("run %lld (queued by %s, %s) taken over", job->run_id, job->trigger,
+			    job->requested_by[0] ? job->requested_by : "unknown");
 		log_info("run %lld started (%s, %s%s%s%s)", job->run_id, job->trigger,
 		    sched_mode_name(job->mode), job->dry_run ? ", dry run" : "",
 		    job->requested_by[0] ? ", by " : "", job->requested_by);
@@ -318,7 +191,9 @@ sched_done_loop(void *arg)
 
 	if (job->claimed) {
 		if (job->ok)
-			log_info("run %lld succeeded in %.3f s", job->run_id, job->seconds);
+			log_info("run %lld succeeded in %.3f s: %u of %u waiting mentees matched%s",
+			    job->run_id, job->seconds, job->matched, job->waiting,
+			    job->dry_run ? " (dry run)" : "");
 		else
 			log_error("run %lld failed after %.3f s: %s", job->run_id, job->seconds, job->err.msg);
 		metrics_run(s->metrics, job->trigger, job->ok ? "succeeded" : "failed", job->seconds);
@@ -330,21 +205,6 @@ sched_done_loop(void *arg)
 		s->recheck = false;
 		sched_wake(s, s->wake_trigger ? s->wake_trigger : "notify");
 	}
-}
-
-/* The settings a run depends on, recorded with it. */
-static char *
-sched_parameters(const struct conf *c, enum conf_mode mode, bool dry_run)
-{
-	return xasprintf("{\"mode\": \"%s\", \"dry_run\": %s, \"min_score\": %d, \"require_approval\": %s,"
-	    " \"same_organisation\": \"%s\", \"score\": {\"coverage\": %d, \"both_families_bonus\": %d,"
-	    " \"strong_level\": %d, \"tz_free_hours\": %d, \"tz_penalty_per_hour\": %d,"
-	    " \"support_priority\": %d, \"support_level\": %d}}",
-	    sched_mode_name(mode), dry_run ? "true" : "false", c->match_min_score,
-	    c->match_require_approval ? "true" : "false",
-	    c->match_forbid_same_organisation ? "forbid" : "allow", c->score_coverage,
-	    c->score_both_families_bonus, c->score_strong_level, c->score_tz_free_hours,
-	    c->score_tz_penalty_per_hour, c->score_support_priority, c->score_support_level);
 }
 
 /* Hand a run attempt to a worker thread. */
@@ -359,7 +219,7 @@ sched_start(struct sched *s, const struct sched_request *rq, sched_claimed_cb *c
 	job->requested_by = xstrdup(rq->requested_by ? rq->requested_by : "");
 	job->mode = rq->mode;
 	job->dry_run = rq->dry_run;
-	job->parameters = sched_parameters(&s->conf, rq->mode, rq->dry_run);
+	conf_copy(&job->conf, &s->conf);
 	job->cb = cb;
 	job->arg = arg;
 	err_clear(&job->err);

@@ -32,9 +32,6 @@ struct pg;
 struct sched;
 struct worker;
 
-/* The advisory lock key every claimer of the active-run slot takes ("spkmrun1"). */
-#define SCHED_RUN_LOCK_KEY "8318266629569211953"
-
 struct sched_request {
 	const char *trigger;		/* "api", "schedule", "arrival", "notify" */
 	const char *requested_by;	/* the token name, or "" */

@@ -22,8 +22,6 @@
 #include "worker.h"
 #include "xmalloc.h"
 
-#define SERVER_DB_CONNS 4
-#define SERVER_WORKERS 2
 #define SERVER_DRAIN_POLL_MS 20
 
 struct server {
@@ -273,7 +271,8 @@ server_new(const char *config_path, struct conf *conf, struct err *err)
 	memset(&pgc, 0, sizeof pgc);
 	pgc.conninfo = s->conninfo;
 	pgc.application_name = "sparkmatchd";
-	pgc.nconns = SERVER_DB_CONNS;
+	pgc.nconns = s->conf.db_pool_size;
+	pgc.connect_timeout_ms = s->conf.db_connect_timeout_ms;
 	pgc.reconnect_min_ms = s->conf.db_reconnect_min_ms;
 	pgc.reconnect_max_ms = s->conf.db_reconnect_max_ms;
 	pgc.channels = server_channels;
@@ -281,7 +280,7 @@ server_new(const char *config_path, struct conf *conf, struct err *err)
 	pgc.on_event = server_pg_event;
 	pgc.arg = s;
 	s->pg = pg_new(s->base, &pgc);
-	s->worker = worker_new(s->base, s->conninfo, SERVER_WORKERS);
+	s->worker = worker_new(s->base, s->conninfo, s->conf.daemon_worker_threads);
 	s->sched = sched_new(s->base, s->pg, s->worker, s->metrics, &s->conf);
 
 	s->env.base = s->base;

@@ -42,6 +42,8 @@ static const struct conf_key conf_keys[] = {
 	K("database", "conninfo", CONF_STR, db_conninfo, "", 0, 0, false),
 	K("database", "reconnect_min", CONF_DURATION, db_reconnect_min_ms, "500ms", 10, 3600000, true),
 	K("database", "reconnect_max", CONF_DURATION, db_reconnect_max_ms, "30s", 10, 3600000, true),
+	K("database", "pool_size", CONF_INT, db_pool_size, "4", 1, 100, false),
+	K("database", "connect_timeout", CONF_DURATION, db_connect_timeout_ms, "10s", 1000, 600000, true),
 
 	K("http", "listen", CONF_STR, http_listen, "127.0.0.1", 0, 0, false),
 	K("http", "port", CONF_INT, http_port, "8080", 0, 65535, false),
@@ -90,6 +92,7 @@ static const struct conf_key conf_keys[] = {
 	K("delivery", "templates_dir", CONF_STR, delivery_templates_dir, "", 0, 0, true),
 
 	K("daemon", "shutdown_timeout", CONF_DURATION, daemon_shutdown_timeout_ms, "20s", 100, 3600000, false),
+	K("daemon", "worker_threads", CONF_INT, daemon_worker_threads, "2", 1, 64, false),
 
 	K("log", "level", CONF_LEVEL, log_level, "info", 0, 0, true),
 };
@@ -396,8 +399,10 @@ conf_load(struct conf *c, const char *path, struct err *err)
 
 	f = fopen(path, "r");
 	if (f == NULL) {
+		int saved = errno;	/* conf_defaults() allocates and may change errno */
+
 		conf_defaults(c);
-		return err_set(err, ERR_KIND_INVALID, "%s: cannot open: %s", path, strerror(errno));
+		return err_set(err, ERR_KIND_INVALID, "%s: cannot open: %s", path, strerror(saved));
 	}
 	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
 		strbuf_append(&sb, buf, n);

@@ -30,6 +30,8 @@ struct conf {
 	char *db_conninfo;		/* "" = $DATABASE_URL, else libpq defaults */
 	int64_t db_reconnect_min_ms;
 	int64_t db_reconnect_max_ms;
+	int db_pool_size;		/* sparkmatchd's query connections */
+	int64_t db_connect_timeout_ms;
 
 	/* [http] */
 	char *http_listen;
@@ -85,6 +87,7 @@ struct conf {
 
 	/* [daemon] */
 	int64_t daemon_shutdown_timeout_ms;
+	int daemon_worker_threads;	/* threads for runs and explanations */
 
 	/* [log] */
 	int log_level;			/* enum log_level */

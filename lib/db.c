@@ -15,6 +15,32 @@ db_notice(void *arg, const char *message)
 	log_debug("postgres: %.*s", (int)strcspn(message, "\n"), message);
 }
 
+/*
+ * libpq's messages may span lines ("could not connect ...\n\tIs the server
+ * running ...?"); logs and API errors want one line, so join them with "; ".
+ */
+static void
+db_copy_line(char *dst, size_t len, const char *src)
+{
+	size_t n = 0;
+
+	for (const char *p = src ? src : ""; *p != '\0' && n + 3 < len; p++) {
+		if (*p == '\n' || *p == '\r') {
+			while (p[1] == '\n' || p[1] == '\r' || p[1] == '\t' || p[1] == ' ')
+				p++;
+			if (p[1] != '\0' && n > 0) {
+				dst[n++] = ';';
+				dst[n++] = ' ';
+			}
+			continue;
+		}
+		dst[n++] = *p == '\t' ? ' ' : *p;
+	}
+	while (n > 0 && dst[n - 1] == ' ')
+		n--;
+	dst[n] = '\0';
+}
+
 PGconn *
 db_connect(const char *conninfo, const char *application_name, struct err *err)
 {
@@ -27,26 +53,13 @@ db_connect(const char *conninfo, const char *application_name, struct err *err)
 	if (PQstatus(conn) != CONNECTION_OK) {
 		char msg[ERR_MSG_MAX];
 
-		snprintf(msg, sizeof msg, "%s", PQerrorMessage(conn));
-		msg[strcspn(msg, "\n")] = '\0';
+		db_copy_line(msg, sizeof msg, PQerrorMessage(conn));
 		err_set(err, ERR_KIND_UNAVAILABLE, "cannot connect to PostgreSQL: %s", msg);
 		PQfinish(conn);
 		return NULL;
 	}
 	PQsetNoticeProcessor(conn, db_notice, NULL);
 	return conn;
-}
-
-/* Strip a trailing newline from libpq's messages for one-line logs. */
-static void
-db_copy_line(char *dst, size_t len, const char *src)
-{
-	size_t n;
-
-	snprintf(dst, len, "%s", src ? src : "");
-	n = strlen(dst);
-	while (n > 0 && (dst[n - 1] == '\n' || dst[n - 1] == ' '))
-		dst[--n] = '\0';
 }
 
 /* A DETAIL that is a field path ("email", "goals[2].skill") names the field. */

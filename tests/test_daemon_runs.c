@@ -244,7 +244,7 @@ Test(daemon_runs, an_abandoned_run_is_closed_by_the_next_claimer)
 	cr_assert_neq(post_run(d, NULL, 202), 500);
 	wait_runs_finished();
 	cr_assert_eq(testdb_scalar(db, "SELECT count(*) FROM runs WHERE id = 500 AND status = 'failed' "
-	    "AND outcome LIKE 'abandoned%'"), 1);
+	    "AND outcome LIKE 'interrupted%'"), 1);
 }
 
 Test(daemon_runs, a_run_queued_by_another_program_is_picked_up)
