@@ -129,7 +129,7 @@ demo: deps
 	scripts/demo.sh $(BUILD)
 
 demo-stop:
-	scripts/pgctl.sh stop var/pg
+	scripts/demo-stop.sh
 
 bench: deps-bench
 	$(MAKE) all
@@ -160,7 +160,7 @@ clean:
 	$(MAKE) -C bench clean 2>/dev/null || true
 
 distclean: clean
-	-scripts/pgctl.sh stop var/pg 2>/dev/null
+	-scripts/demo-stop.sh 2>/dev/null
 	rm -rf var
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -26,7 +26,7 @@ static const char status_proposals_sql[] =
     "SELECT status, count(*) FROM proposals GROUP BY status ORDER BY status";
 
 static const char status_waiting_sql[] =
-    "SELECT name, external_id, date_trunc('minute', now() - waiting_since) "
+    "SELECT name, external_id, extract(epoch FROM now() - waiting_since)::bigint "
     "FROM mentees WHERE status = 'waiting' ORDER BY waiting_since, id LIMIT 5";
 
 static const char status_runs_sql[] =
@@ -35,6 +35,20 @@ static const char status_runs_sql[] =
     "  coalesce(stats->>'total_score', '-'), coalesce(stats->>'mean_score', '-'), "
     "  coalesce(extract(epoch FROM finished_at - started_at)::numeric(10,3)::text, '-'), outcome "
     "FROM runs ORDER BY id DESC LIMIT 5";
+
+/* "under a minute", "12 minutes", "5 hours", "3 days". */
+static void
+status_age(long long seconds, char *buf, size_t len)
+{
+	if (seconds < 60)
+		snprintf(buf, len, "under a minute");
+	else if (seconds < 7200)
+		snprintf(buf, len, "%lld minutes", seconds / 60);
+	else if (seconds < 172800)
+		snprintf(buf, len, "%lld hours", seconds / 3600);
+	else
+		snprintf(buf, len, "%lld days", seconds / 86400);
+}
 
 int
 cmd_status(int argc, char **argv)
@@ -71,16 +85,19 @@ cmd_status(int argc, char **argv)
 	printf("\n");
 	if (PQntuples(w) > 0) {
 		printf("\nwaiting longest:\n");
-		for (int i = 0; i < PQntuples(w); i++)
-			printf("  %s (%s), waiting %s\n", PQgetvalue(w, i, 0), PQgetvalue(w, i, 1),
-			    PQgetvalue(w, i, 2));
+		for (int i = 0; i < PQntuples(w); i++) {
+			char since[32];
+
+			status_age(strtoll(PQgetvalue(w, i, 2), NULL, 10), since, sizeof since);
+			printf("  %s (%s), waiting %s\n", PQgetvalue(w, i, 0), PQgetvalue(w, i, 1), since);
+		}
 	}
 	printf("\nlatest runs:\n");
 	if (PQntuples(r) == 0)
 		printf("  none yet\n");
 	for (int i = 0; i < PQntuples(r); i++) {
-		printf("  #%s %s %s%s by %s at %s: %s", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
-		    PQgetvalue(r, i, 3), strcmp(PQgetvalue(r, i, 4), "t") == 0 ? " (dry run)" : "",
+		printf("  #%s %s run%s by %s at %s: %s", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+		    strcmp(PQgetvalue(r, i, 4), "t") == 0 ? " (dry run)" : "",
 		    PQgetvalue(r, i, 2), PQgetvalue(r, i, 5), PQgetvalue(r, i, 3));
 		if (strcmp(PQgetvalue(r, i, 3), "succeeded") == 0)
 			printf(", matched %s of %s, total score %s, mean %s, %s s", PQgetvalue(r, i, 6),

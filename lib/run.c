@@ -256,7 +256,8 @@ run_pairs_json(const struct run_report *r)
 
 /* Write proposals, mentee status and statistics, inside the open transaction. */
 static int
-run_write(PGconn *conn, const struct conf *conf, struct run_report *r, struct err *err)
+run_write(PGconn *conn, const struct conf *conf, struct run_report *r, double solved,
+    struct err *err)
 {
 	char id[24], ttl[48], *pairs = NULL, *stats = NULL, outcome[160];
 	const char *wp[4], *fp[3];
@@ -288,6 +289,9 @@ run_write(PGconn *conn, const struct conf *conf, struct run_report *r, struct er
 		PQclear(res);
 		res = NULL;
 	}
+	/* The times stored with the run: everything but the final UPDATE and COMMIT. */
+	r->ms_write = run_now_ms() - solved;
+	r->ms_total = run_now_ms() - r->started;
 	sj = run_stats_json(r);
 	stats = cJSON_PrintUnformatted(sj);
 	cJSON_Delete(sj);
@@ -329,11 +333,12 @@ run_attempt(PGconn *conn, const struct conf *conf, struct run_report *r, struct 
 	t2 = run_now_ms();
 	r->ms_load = t1 - t0;
 	r->ms_solve = t2 - t1;
-	if (r->run_id > 0 && run_write(conn, conf, r, err) < 0)
+	if (r->run_id > 0 && run_write(conn, conf, r, t2, err) < 0)
 		goto failed;
 	if (db_exec(conn, r->run_id > 0 ? "COMMIT" : "ROLLBACK", err) < 0)
 		goto failed;
 	r->ms_write = run_now_ms() - t2;
+	r->ms_total = run_now_ms() - r->started;
 	return 0;
 failed:
 	db_rollback_quietly(conn);
@@ -344,7 +349,8 @@ failed:
 static void
 run_report_reset(struct run_report *r)
 {
-	struct run_report keep = { .run_id = r->run_id, .mode = r->mode, .dry_run = r->dry_run };
+	struct run_report keep = { .run_id = r->run_id, .mode = r->mode, .dry_run = r->dry_run,
+		.started = r->started };
 
 	scorer_free(r->scorer);
 	cohort_free(r->cohort);
@@ -491,9 +497,9 @@ run_execute_claimed(PGconn *conn, const struct conf *conf, const struct run_clai
     struct run_report **out, struct err *err)
 {
 	struct run_report *r = xcalloc(1, sizeof *r);
-	double start = run_now_ms();
 
 	*out = NULL;
+	r->started = run_now_ms();
 	r->run_id = c->run_id;
 	r->mode = c->mode;
 	r->dry_run = c->dry_run;
@@ -510,7 +516,6 @@ run_execute_claimed(PGconn *conn, const struct conf *conf, const struct run_clai
 		    RUN_MAX_ATTEMPTS);
 		run_report_reset(r);
 	}
-	r->ms_total = run_now_ms() - start;
 	*out = r;
 	return 0;
 }

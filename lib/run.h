@@ -83,6 +83,7 @@ struct run_report {
 	uint32_t optimal_matched;
 	int64_t optimal_total;
 	double ms_load, ms_solve, ms_write, ms_total;
+	double started;			/* monotonic ms when execution began */
 };
 
 /*

@@ -9,7 +9,7 @@ set -eu
 
 pkgs_build="gcc make pkg-config libc6-dev libpq-dev libevent-dev libcjson-dev libssl-dev libcurl4-openssl-dev"
 pkgs_test="libcriterion-dev postgresql-15 postgresql-client-15"
-pkgs_demo="postgresql-15 postgresql-client-15"
+pkgs_demo="postgresql-15 postgresql-client-15 curl"
 pkgs_bench="g++ liblemon-dev python3 python3-scipy python3-numpy"
 
 want=""
