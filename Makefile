@@ -32,8 +32,7 @@ WARNINGS := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wold-style-definition -Wpointer-arith -Wvla \
 	-Wwrite-strings -Wundef -Wimplicit-fallthrough -Wnull-dereference
 override CFLAGS += -std=c17 -pthread $(WARNINGS) -MMD -MP
-override CPPFLAGS += -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) \
-	-DSPARKMATCH_DATADIR='"$(DATADIR)"' -DSPARKMATCH_SYSCONFDIR='"$(SYSCONFDIR)"'
+override CPPFLAGS += -D_GNU_SOURCE -Ilib -I$(BUILD) $(PKG_CFLAGS)
 LDLIBS += $(PKG_LIBS) -lm -pthread
 
 ifeq ($(SANITIZE),1)
@@ -60,7 +59,7 @@ SPARKMATCH := $(BUILD)/sparkmatch
 .PHONY: all deps deps-bench check test asan valgrind demo demo-stop bench install uninstall clean distclean
 .DEFAULT_GOAL := all
 
-all: $(SPARKMATCHD) $(SPARKMATCH)
+all: $(if $(DAEMON_SRC),$(SPARKMATCHD)) $(SPARKMATCH)
 
 # Hot loops (scoring, solvers) are built at -O3 so the compiler vectorises them.
 $(BUILD)/lib/score.o $(BUILD)/lib/price.o $(BUILD)/lib/flow.o: OPT = -O3
@@ -68,6 +67,19 @@ $(BUILD)/lib/score.o $(BUILD)/lib/price.o $(BUILD)/lib/flow.o: OPT = -O3
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# Install paths compiled into the binaries; rewritten only when PREFIX & co change,
+# so `make install PREFIX=...` after `make` rebuilds exactly what depends on them.
+$(BUILD)/buildconf.h: FORCE
+	@mkdir -p $(@D)
+	@printf '#define SPARKMATCH_DATADIR "%s"\n#define SPARKMATCH_SYSCONFDIR "%s"\n' \
+		'$(DATADIR)' '$(SYSCONFDIR)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(BUILD)/lib/paths.o: $(BUILD)/buildconf.h
+
+.PHONY: FORCE
+FORCE:
 
 $(LIBSM): $(LIB_OBJ)
 	@rm -f $@

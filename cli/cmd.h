@@ -15,6 +15,7 @@ int cmd_solve(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_proposals(int argc, char **argv);
 int cmd_approve(int argc, char **argv);
+int cmd_reject(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_token(int argc, char **argv);

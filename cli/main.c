@@ -15,7 +15,14 @@ struct command {
 
 static const struct command commands[] = {
 	{ "migrate", cmd_migrate, "apply the database migrations under schema/" },
+	{ "import", cmd_import, "load mentees or mentors from CSV files (one transaction)" },
+	{ "candidates", cmd_candidates, "show the best-scoring mentors for each waiting mentee" },
 	{ "solve", cmd_solve, "solve a problem file (optimal or stable matching), no database" },
+	{ "explain", cmd_explain, "why a mentee and a mentor score what they do" },
+	{ "proposals", cmd_proposals, "list proposals (by run, by status)" },
+	{ "approve", cmd_approve, "approve proposals waiting for review" },
+	{ "reject", cmd_reject, "reject proposals; the mentee waits for the next run" },
+	{ "status", cmd_status, "who is waiting, mentor capacity, proposals, latest runs" },
 };
 
 static void

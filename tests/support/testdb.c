@@ -22,6 +22,14 @@ testdb_base(void)
 	return c;
 }
 
+/* Server notices are not test output. */
+static void
+testdb_quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
 PGconn *
 testdb_connect(const char *conninfo)
 {
@@ -29,6 +37,7 @@ testdb_connect(const char *conninfo)
 
 	cr_assert(PQstatus(conn) == CONNECTION_OK, "connect %s: %s", conninfo,
 	    PQerrorMessage(conn));
+	PQsetNoticeProcessor(conn, testdb_quiet, NULL);
 	return conn;
 }
 
