@@ -27,7 +27,6 @@
  */
 #include "flow.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -822,6 +821,35 @@ reverse(struct fs *f, uint32_t j0)
 	}
 }
 
+/*
+ * A fixed pseudo-random permutation of [0, n) (cycle-walking a bijection of
+ * [0, mask]). Searches run in this order rather than index order: on inputs
+ * with long chains of equal reduced costs (mentee i likes mentors i and
+ * i + 1), index order makes every search rescan the chain built so far
+ * (quadratic); a scattered order keeps the chains short.
+ */
+static uint32_t
+perm_mask(uint32_t n)
+{
+	uint32_t mask = 1;
+
+	while (mask < n)
+		mask = mask << 1 | 1;
+	return mask;
+}
+
+static uint32_t
+permute(uint32_t x, uint32_t n, uint32_t mask)
+{
+	do {
+		x = (x * 0x9e3779b1u + 0x7f4a7c15u) & mask;
+		x ^= x >> 7;
+		x = (x * 0x85ebca6bu) & mask;
+		x ^= (x >> 5) & mask;
+	} while (x >= n);
+	return x;
+}
+
 int
 flow_solve(const struct problem *p, int64_t big_m, struct flow_solution *sol,
     struct flow_stats *stats, struct err *e)
@@ -855,14 +883,18 @@ flow_solve(const struct problem *p, int64_t big_m, struct flow_solution *sol,
 			cold_prices(&f, p);
 	}
 	repair(&f);
-	for (uint32_t i = 0; i < f.n; i++) {
+	for (uint32_t q = 0, mask = perm_mask(f.n); q < f.n; q++) {
+		uint32_t i = permute(q, f.n, mask);
+
 		if (f.todo[i])
 			forward(&f, i);
 	}
 	/* A reverse search may lower, not clear, another priced slot's v: loop. */
 	for (bool again = true; again;) {
 		again = false;
-		for (uint32_t j = 0; j < f.m; j++) {
+		for (uint32_t q = 0, mask = perm_mask(f.m); q < f.m; q++) {
+			uint32_t j = permute(q, f.m, mask);
+
 			while (f.cnt[j] < f.cap[j] && f.v[j] > 0) {
 				reverse(&f, j);
 				again = true;

@@ -14,7 +14,11 @@
  * Any (mentor_of, u, v) may be passed back in as a warm start (after pairs
  * were added, capacities changed, ...): the solver keeps what is still
  * consistent and repairs the rest, so a warm start never changes the
- * optimum, only the time to reach it.
+ * optimum, only the time to reach it. A cold start (nobody matched, all
+ * v = 0) first computes a maximum-cardinality matching (bmatch.h): mentors
+ * that are full in every maximum matching are filled from the mentor side
+ * by reverse searches, the others from the mentee side by forward searches.
+ * docs/performance.md explains the choice with measurements.
  */
 #ifndef SPARKMATCH_FLOW_H
 #define SPARKMATCH_FLOW_H

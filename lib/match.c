@@ -243,7 +243,7 @@ optimal_oracle(const struct price_oracle *o, struct price_cands *pc,
 		add_flow_stats(&r->st.flow, &fst);
 		r->st.t_solve += now() - t0;
 		t0 = now();
-		nadd = price_scan_round(ps, sol->u, sol->v, &add, &rows);
+		nadd = price_scan_round(ps, cand, sol->u, sol->v, &add, &rows);
 		r->st.t_pricing += now() - t0;
 		r->st.pricing_rounds++;
 		r->st.rows_priced += rows;

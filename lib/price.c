@@ -405,6 +405,9 @@ struct viol_ctx {
 	const struct price_oracle *o;
 	const uint32_t *rows;		/* the rows to scan */
 	uint8_t *dirty;			/* [n] more violations than the cap */
+	int64_t *sigma;			/* [n] least slack outside the candidates */
+	const uint64_t *crow;		/* the candidates (CSR), skipped by the scan */
+	const uint32_t *ccol;
 	int64_t big_m;
 	const int64_t *u;
 	const int64_t *t;		/* v[j] - big_m */
@@ -436,6 +439,27 @@ block_viol(const int32_t *restrict sc, const int64_t *restrict t, int64_t ui)
 	return flag != 0;
 }
 
+/*
+ * The least reduced cost u + v - w over the row's allowed pairs that are not
+ * profitable (candidates were zeroed out, profitable ones are being added).
+ */
+HOT static int64_t
+row_slack(const int32_t *restrict sc, const int64_t *restrict t, int64_t ui, uint32_t m)
+{
+	int64_t best = INT64_MAX;
+
+	/* Written with masks so that the compiler vectorises it. */
+	for (size_t j = 0; j < m; j++) {
+		int64_t s = sc[j];
+		int64_t x = ui + t[j] - s;
+		int64_t bad = -(int64_t)((s <= 0) | (x < 0));
+
+		x = (x & ~bad) | (INT64_MAX & bad);
+		best = best < x ? best : x;
+	}
+	return best;
+}
+
 static void
 viol_chunk(void *arg, int tid, uint32_t lo, uint32_t hi)
 {
@@ -453,6 +477,9 @@ viol_chunk(void *arg, int tid, uint32_t lo, uint32_t hi)
 
 		c->dirty[i] = 0;
 		o->row(o->ctx, i, sc);
+		/* Candidates are dual feasible after the solve: not our business. */
+		for (uint64_t k = c->crow[i]; k < c->crow[i + 1]; k++)
+			sc[c->ccol[k]] = 0;
 		for (uint32_t j0 = 0; j0 < m; j0 += BLK) {
 			uint32_t j1 = j0 + BLK < m ? j0 + BLK : m;
 
@@ -481,6 +508,7 @@ viol_chunk(void *arg, int tid, uint32_t lo, uint32_t hi)
 		}
 		/* Some profitable pair did not fit: the row must be scanned again. */
 		c->dirty[i] = c->cap != 0 && nviol > c->cap;
+		c->sigma[i] = row_slack(sc, t, ui, m);
 		if (c->cap != 0) {
 			/* Emit in mentor order. */
 			uint32_t *js = (uint32_t *)(void *)(h + c->cap);
@@ -494,15 +522,19 @@ viol_chunk(void *arg, int tid, uint32_t lo, uint32_t hi)
 	}
 }
 
-/* Scan rows[0..nrows) against (u, v); set dirty[] for rows over the cap. */
+/*
+ * Scan rows[0..nrows) against (u, v), skipping the candidate pairs; set
+ * dirty[] for rows over the cap and sigma[] to each row's least slack.
+ */
 static uint64_t
-price_violations(const struct price_oracle *o, int64_t big_m, const int64_t *u,
-    const int64_t *v, uint32_t max_per_mentee, const uint32_t *rows, uint32_t nrows,
-    uint8_t *dirty, struct problem_pair **out)
+price_violations(const struct price_oracle *o, const struct problem *cand, int64_t big_m,
+    const int64_t *u, const int64_t *v, uint32_t max_per_mentee, const uint32_t *rows,
+    uint32_t nrows, uint8_t *dirty, int64_t *sigma, struct problem_pair **out)
 {
 	uint32_t n = o->n_mentees, m = o->n_mentors;
 	int T = o->threads < 1 ? 1 : o->threads;
-	struct viol_ctx c = { .o = o, .rows = rows, .dirty = dirty, .big_m = big_m, .u = u,
+	struct viol_ctx c = { .o = o, .rows = rows, .dirty = dirty, .sigma = sigma,
+		.crow = problem_row(cand), .ccol = problem_col(cand), .big_m = big_m, .u = u,
 		.cap = max_per_mentee };
 	int64_t *t = xmalloc(((size_t)m + BLK) * sizeof *t);
 	uint64_t total = 0;
@@ -565,9 +597,11 @@ struct price_scan {
 	int64_t *u_ref;		/* [n] duals of the previous round */
 	int64_t *v_ref;		/* [m] */
 	uint8_t *dirty;		/* [n] */
+	int64_t *sigma;		/* [n] least slack outside the candidates at u_ref, v_ref */
+	int64_t *sigma_next;	/* [n] the same for the duals of this round */
 	uint32_t *rows;		/* [n] rows to scan this round */
 	int64_t *ax, *ay;	/* [m] bound tables (see select_rows) */
-	int64_t *dx, *dy;
+	int64_t *ee, *ex, *ey;
 };
 
 struct price_scan *
@@ -590,10 +624,13 @@ price_scan_new(const struct price_oracle *o, const struct price_cands *c, int64_
 	ps->v_ref = xcalloc((size_t)m + 1, sizeof *ps->v_ref);
 	ps->dirty = xcalloc((size_t)n + 1, 1);
 	ps->rows = xmalloc(((size_t)n + 1) * sizeof *ps->rows);
+	ps->sigma = xcalloc((size_t)n + 1, sizeof *ps->sigma);
+	ps->sigma_next = xcalloc((size_t)n + 1, sizeof *ps->sigma_next);
 	ps->ax = xmalloc(((size_t)m + 1) * sizeof *ps->ax);
 	ps->ay = xmalloc(((size_t)m + 1) * sizeof *ps->ay);
-	ps->dx = xmalloc(((size_t)m + 1) * sizeof *ps->dx);
-	ps->dy = xmalloc(((size_t)m + 1) * sizeof *ps->dy);
+	ps->ee = xmalloc(((size_t)m + 1) * sizeof *ps->ee);
+	ps->ex = xmalloc(((size_t)m + 1) * sizeof *ps->ex);
+	ps->ey = xmalloc(((size_t)m + 1) * sizeof *ps->ey);
 	return ps;
 }
 
@@ -608,10 +645,13 @@ price_scan_free(struct price_scan *ps)
 	free(ps->v_ref);
 	free(ps->dirty);
 	free(ps->rows);
+	free(ps->sigma);
+	free(ps->sigma_next);
 	free(ps->ax);
 	free(ps->ay);
-	free(ps->dx);
-	free(ps->dy);
+	free(ps->ee);
+	free(ps->ex);
+	free(ps->ey);
 	free(ps);
 }
 
@@ -665,51 +705,100 @@ table_query(const int64_t *x, const int64_t *y, uint32_t len, int64_t t)
 	return lo == 0 ? INT64_MIN : y[lo - 1];
 }
 
+struct exy {
+	int64_t e, x, y;
+};
+
+static int
+cmp_exy(const void *a, const void *b)
+{
+	const struct exy *p = a, *q = b;
+
+	if (p->e != q->e)
+		return (p->e > q->e) - (p->e < q->e);
+	if (p->x != q->x)
+		return (p->x > q->x) - (p->x < q->x);
+	return (p->y > q->y) - (p->y < q->y);
+}
+
 /*
  * Rows that may hold a profitable pair outside the candidates. Such a pair
- * (i, j) has s <= min(row_bound[i], col_bound[j]), so it can be profitable
- * only if min(rb_i - v_j, cb_j - v_j) > u_i - M: some mentor with
- * -v_j > u_i - M - rb_i and cb_j - v_j > u_i - M. After a round, a clean
- * row's pairs outside the candidates also had s + M <= u_ref + v_ref, so
- * only mentors whose v dropped can matter if u_i did not drop: those go in
- * a second, usually much smaller table.
+ * (i, j) has s <= min(row_bound[i], col_bound[j]) (the first pass kept each
+ * side's best as candidates), so with t = u_i - M it needs x_j = -v_j >
+ * t - rb_i and y_j = cb_j - v_j > t. A row scanned (or proven clean) last
+ * round also had every such pair at slack >= sigma_i; its slack now is at
+ * least sigma_i + (u_i - u_ref_i) + (v_j - v_ref_j), so only mentors whose v
+ * dropped by more than theta_i = (u_ref_i - u_i) - sigma_i can matter: a
+ * table sorted by that drop answers with prefix maxima of x and y. Rows not
+ * scanned get a new slack bound for the next round.
  */
 static uint32_t
 select_rows(struct price_scan *ps, const int64_t *u, const int64_t *v)
 {
-	uint32_t n = ps->o->n_mentees, m = ps->o->n_mentors, nrows = 0, na = 0, nd = 0;
+	uint32_t n = ps->o->n_mentees, m = ps->o->n_mentors, nrows = 0, na = 0, ne = 0;
 	struct xy *tmp = xmalloc(((size_t)m + 1) * sizeof *tmp);
+	struct exy *te = xmalloc(((size_t)m + 1) * sizeof *te);
 	const int64_t mm = ps->big_m;
 
 	for (uint32_t j = 0; j < m; j++) {
 		if (ps->col_bound[j] <= 0)
 			continue;	/* all of j's allowed pairs are candidates */
 		tmp[na++] = (struct xy){ -v[j], (int64_t)ps->col_bound[j] - v[j] };
+		te[ne++] = (struct exy){ v[j] - ps->v_ref[j], -v[j], (int64_t)ps->col_bound[j] - v[j] };
 	}
 	na = table_build(tmp, na, ps->ax, ps->ay);
-	if (ps->round > 0) {
-		for (uint32_t j = 0; j < m; j++)
-			if (ps->col_bound[j] > 0 && v[j] < ps->v_ref[j])
-				tmp[nd++] = (struct xy){ -v[j], (int64_t)ps->col_bound[j] - v[j] };
-		nd = table_build(tmp, nd, ps->dx, ps->dy);
+	qsort(te, ne, sizeof *te, cmp_exy);
+	for (uint32_t k = 0; k < ne; k++) {
+		ps->ee[k] = te[k].e;
+		ps->ex[k] = k > 0 && ps->ex[k - 1] > te[k].x ? ps->ex[k - 1] : te[k].x;
+		ps->ey[k] = k > 0 && ps->ey[k - 1] > te[k].y ? ps->ey[k - 1] : te[k].y;
 	}
 	free(tmp);
+	free(te);
 	for (uint32_t i = 0; i < n; i++) {
-		int64_t ui = u[i], t = ui - mm;
-		bool all = ps->round == 0 || ps->dirty[i] || ui < ps->u_ref[i];
+		int64_t ui = u[i], t = ui - mm, rb = ps->row_bound[i], sg = ps->sigma[i];
+		int64_t theta, mx, my, next;
+		uint32_t lo = 0, hi = ne;
 
-		if (ps->row_bound[i] <= 0)
+		ps->sigma_next[i] = sg;
+		if (rb <= 0 || (ps->round > 0 && sg == INT64_MAX))
 			continue;	/* nothing outside the candidates */
-		if (all ? table_query(ps->ax, ps->ay, na, t - ps->row_bound[i]) > t :
-		    table_query(ps->dx, ps->dy, nd, t - ps->row_bound[i]) > t)
-			ps->rows[nrows++] = i;
+		if (ps->round == 0 || ps->dirty[i]) {
+			if (table_query(ps->ax, ps->ay, na, t - rb) > t)
+				ps->rows[nrows++] = i;
+			else
+				ps->sigma_next[i] = 0;
+			continue;
+		}
+		/* sg >= 0 and the duals stay within a few weights: no overflow. */
+		theta = (ps->u_ref[i] - ui) - sg;
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+
+			if (ps->ee[mid] < theta)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		next = lo < ne ? sg + (ui - ps->u_ref[i]) + ps->ee[lo] : INT64_MAX;
+		if (lo > 0) {
+			mx = ps->ex[lo - 1];
+			my = ps->ey[lo - 1];
+			if (my > t && mx > t - rb) {
+				ps->rows[nrows++] = i;
+				continue;
+			}
+			if (next > (t - my > t - rb - mx ? t - my : t - rb - mx))
+				next = t - my > t - rb - mx ? t - my : t - rb - mx;
+		}
+		ps->sigma_next[i] = next;
 	}
 	return nrows;
 }
 
 uint64_t
-price_scan_round(struct price_scan *ps, const int64_t *u, const int64_t *v,
-    struct problem_pair **out, uint32_t *rows)
+price_scan_round(struct price_scan *ps, const struct problem *cand, const int64_t *u,
+    const int64_t *v, struct problem_pair **out, uint32_t *rows)
 {
 	uint32_t n = ps->o->n_mentees, m = ps->o->n_mentors;
 	uint32_t nrows = select_rows(ps, u, v);
@@ -718,8 +807,9 @@ price_scan_round(struct price_scan *ps, const int64_t *u, const int64_t *v,
 	/* Rows skipped are proven clean; scanned rows get their flag anew. */
 	if (n > 0)
 		memset(ps->dirty, 0, n);
-	found = price_violations(ps->o, ps->big_m, u, v, ps->max_add, ps->rows, nrows,
-	    ps->dirty, out);
+	found = price_violations(ps->o, cand, ps->big_m, u, v, ps->max_add, ps->rows, nrows,
+	    ps->dirty, ps->sigma_next, out);
+	memcpy(ps->sigma, ps->sigma_next, (size_t)n * sizeof *ps->sigma);
 	if (n > 0)
 		memcpy(ps->u_ref, u, (size_t)n * sizeof *u);
 	if (m > 0)

@@ -69,9 +69,13 @@ struct price_scan;
 struct price_scan *price_scan_new(const struct price_oracle *o, const struct price_cands *c,
     int64_t big_m, uint32_t max_add);
 void price_scan_free(struct price_scan *ps);
-/* One round; *out is caller-freed (NULL if none); *rows gets the rows scanned. */
-uint64_t price_scan_round(struct price_scan *ps, const int64_t *u, const int64_t *v,
-    struct problem_pair **out, uint32_t *rows);
+/*
+ * One round against the current candidates cand (their pairs are skipped:
+ * they are dual feasible after a solve). *out is caller-freed (NULL if
+ * none); *rows gets the number of rows scanned.
+ */
+uint64_t price_scan_round(struct price_scan *ps, const struct problem *cand,
+    const int64_t *u, const int64_t *v, struct problem_pair **out, uint32_t *rows);
 
 /* Work counters of price_stable(). */
 struct price_stable_stats {

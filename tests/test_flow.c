@@ -262,3 +262,40 @@ Test(flow, rejects_small_offset)
 	flow_solution_free(sol);
 	problem_free(p);
 }
+
+/*
+ * Mentee i likes mentors i and i + 1: long chains of equal reduced costs.
+ * Searching in index order rescans the chain every time (quadratic work);
+ * the solver must stay near-linear. Checked on its deterministic counters.
+ */
+Test(flow, chains_stay_linear)
+{
+	uint32_t n = 5000;
+	uint32_t *cap = xmalloc(n * sizeof *cap);
+	struct problem_pair *pr = xmalloc(2 * n * sizeof *pr);
+	struct flow_solution *sol = flow_solution_new(n, n);
+	struct flow_stats st;
+	struct problem *p;
+	uint64_t np = 0;
+	uint32_t mt;
+	int64_t tt;
+	struct err e;
+
+	for (uint32_t i = 0; i < n; i++) {
+		cap[i] = 1;
+		pr[np++] = (struct problem_pair){ i, i, 1 };
+		if (i + 1 < n)
+			pr[np++] = (struct problem_pair){ i, i + 1, 2 };
+	}
+	cr_assert_eq(problem_from_pairs(n, n, cap, pr, np, &p, &e), 0);
+	cr_assert_eq(flow_solve(p, big_m_of(p), sol, &st, &e), 0, "%s", e.msg);
+	cr_assert_eq(cert_check(p, big_m_of(p), sol->mentor_of, sol->u, sol->v, &e), 0, "%s", e.msg);
+	cr_assert_eq(problem_evaluate(p, sol->mentor_of, &mt, &tt, &e), 0);
+	cr_assert(mt == n && tt == n);
+	cr_assert_lt(st.scanned, 50 * (uint64_t)n, "scanned %llu mentors",
+	    (unsigned long long)st.scanned);
+	flow_solution_free(sol);
+	problem_free(p);
+	free(cap);
+	free(pr);
+}
