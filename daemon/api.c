@@ -79,6 +79,21 @@ api_parse_id(const char *s, long long *out)
 }
 
 int
+api_path_id(struct http_req *req, const char *noun, char id[24], long long *v)
+{
+	long long n;
+
+	if (api_parse_id(http_req_param(req, 0), &n) < 0) {
+		http_reply_error(req, 400, "invalid", "id", "a %s id is a positive whole number", noun);
+		return -1;
+	}
+	snprintf(id, 24, "%lld", n);
+	if (v != NULL)
+		*v = n;
+	return 0;
+}
+
+int
 api_page(struct http_req *req, char limit[24], char after[24])
 {
 	const char *l = http_req_query(req, "limit"), *a = http_req_query(req, "after");

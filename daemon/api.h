@@ -53,6 +53,12 @@ void api_json_query(struct api_env *env, struct http_req *req, const char *sql, 
 int api_parse_id(const char *s, long long *out) MUSTCHECK;
 
 /*
+ * The path's {id} as a decimal string in id[24] (and in *v unless NULL);
+ * answers 400 ("a <noun> id is ...") and returns -1 when it is not an id.
+ */
+int api_path_id(struct http_req *req, const char *noun, char id[24], long long *v) MUSTCHECK;
+
+/*
  * The list parameters: ?limit= (1..1000, default 100) and ?after= (an id,
  * default 0) as decimal strings in limit[24] and after[24]. Answers 400 and
  * returns -1 when one is malformed.

@@ -102,13 +102,9 @@ api_exclusions_delete(struct http_req *req, void *arg)
 	    " SELECT '{}'::text FROM d";
 	const char *params[2];
 	char id[24], msg[64];
-	long long v;
 
-	if (api_parse_id(http_req_param(req, 0), &v) < 0) {
-		http_reply_error(req, 400, "invalid", "id", "an exclusion id is a positive whole number");
+	if (api_path_id(req, "exclusion", id, NULL) < 0)
 		return;
-	}
-	snprintf(id, sizeof id, "%lld", v);
 	snprintf(msg, sizeof msg, "no exclusion %s", id);
 	params[0] = id;
 	params[1] = http_req_actor(req);

@@ -150,20 +150,6 @@ api_in(const char *const *list, const char *s)
 	return false;
 }
 
-/* The {id} of the path, or an answer (400) and -1. */
-static int
-api_people_id(struct http_req *req, const struct api_people_role *r, char id[24])
-{
-	long long v;
-
-	if (api_parse_id(http_req_param(req, 0), &v) < 0) {
-		http_reply_error(req, 400, "invalid", "id", "a %s id is a positive whole number", r->name);
-		return -1;
-	}
-	snprintf(id, 24, "%lld", v);
-	return 0;
-}
-
 static void
 api_people_list(struct http_req *req, struct api_env *env, const struct api_people_role *r)
 {
@@ -189,7 +175,7 @@ api_people_get(struct http_req *req, struct api_env *env, const struct api_peopl
 	const char *params[1];
 	char id[24], msg[64];
 
-	if (api_people_id(req, r, id) < 0)
+	if (api_path_id(req, r->name, id, NULL) < 0)
 		return;
 	params[0] = id;
 	snprintf(msg, sizeof msg, "no %s %s", r->name, id);
@@ -202,7 +188,7 @@ api_people_delete(struct http_req *req, struct api_env *env, const struct api_pe
 	const char *params[2];
 	char id[24], msg[64];
 
-	if (api_people_id(req, r, id) < 0)
+	if (api_path_id(req, r->name, id, NULL) < 0)
 		return;
 	params[0] = id;
 	params[1] = http_req_actor(req);
@@ -368,7 +354,7 @@ api_people_patch(struct http_req *req, struct api_env *env, const struct api_peo
 	p->req = req;
 	p->env = env;
 	p->r = r;
-	if (api_people_id(req, r, p->id) < 0)
+	if (api_path_id(req, r->name, p->id, NULL) < 0)
 		goto failed;
 	p->patch = api_body(req, r->fields, false);
 	if (p->patch == NULL)

@@ -76,13 +76,9 @@ api_proposals_get(struct http_req *req, void *arg)
 	    " JOIN mentors mo ON mo.id = p.mentor_id WHERE p.id = $1::bigint";
 	const char *params[1];
 	char id[24], msg[64];
-	long long v;
 
-	if (api_parse_id(http_req_param(req, 0), &v) < 0) {
-		http_reply_error(req, 400, "invalid", "id", "a proposal id is a positive whole number");
+	if (api_path_id(req, "proposal", id, NULL) < 0)
 		return;
-	}
-	snprintf(id, sizeof id, "%lld", v);
 	snprintf(msg, sizeof msg, "no proposal %s", id);
 	params[0] = id;
 	api_json_query(arg, req, sql, 1, params, 200, msg);
@@ -130,10 +126,8 @@ api_review(struct http_req *req, struct api_env *env, bool approve)
 	struct err err;
 	long long v;
 
-	if (api_parse_id(http_req_param(req, 0), &v) < 0) {
-		http_reply_error(req, 400, "invalid", "id", "a proposal id is a positive whole number");
+	if (api_path_id(req, "proposal", id, &v) < 0)
 		return;
-	}
 	body = api_body(req, fields, true);
 	if (body == NULL)
 		return;
@@ -142,7 +136,6 @@ api_review(struct http_req *req, struct api_env *env, bool approve)
 		cJSON_Delete(body);
 		return;
 	}
-	snprintf(id, sizeof id, "%lld", v);
 	r = xcalloc(1, sizeof *r);
 	r->req = req;
 	r->id = v;

@@ -52,13 +52,9 @@ api_runs_get(struct http_req *req, void *arg)
 	static const char sql[] = "SELECT " RUN_OBJ "::text FROM runs r WHERE r.id = $1::bigint";
 	const char *params[1];
 	char id[24], msg[48];
-	long long v;
 
-	if (api_parse_id(http_req_param(req, 0), &v) < 0) {
-		http_reply_error(req, 400, "invalid", "id", "a run id is a positive whole number");
+	if (api_path_id(req, "run", id, NULL) < 0)
 		return;
-	}
-	snprintf(id, sizeof id, "%lld", v);
 	snprintf(msg, sizeof msg, "no run %s", id);
 	params[0] = id;
 	api_json_query(arg, req, sql, 1, params, 200, msg);
