@@ -319,22 +319,6 @@ sched_interval_cb(evutil_socket_t fd, short what, void *arg)
 	sched_start_quietly(s, "schedule");
 }
 
-/* Seconds from now to the next minute-of-day (UTC), at least 1. */
-static long
-sched_until_daily(int minute)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-	long secs_today, target = (long)minute * 60, d;
-
-	gmtime_r(&now, &tm);
-	secs_today = tm.tm_hour * 3600L + tm.tm_min * 60L + tm.tm_sec;
-	d = target - secs_today;
-	if (d <= 0)
-		d += 86400;
-	return d;
-}
-
 static void
 sched_arm_daily(struct sched *s)
 {
@@ -342,7 +326,7 @@ sched_arm_daily(struct sched *s)
 
 	if (s->conf.schedule_daily_minute < 0 || s->stopping)
 		return;
-	tv.tv_sec = sched_until_daily(s->conf.schedule_daily_minute);
+	tv.tv_sec = conf_daily_wait(s->conf.schedule_daily_minute, time(NULL));
 	evtimer_add(&s->daily, &tv);
 }
 

@@ -547,3 +547,14 @@ conf_conninfo(const struct conf *c)
 	env = getenv("DATABASE_URL");
 	return env ? env : "";
 }
+
+long
+conf_daily_wait(int minute, time_t now)
+{
+	long today = (long)(now % 86400), wait;
+
+	if (today < 0)
+		today += 86400;
+	wait = (long)minute * 60 - today;
+	return wait <= 0 ? wait + 86400 : wait;
+}

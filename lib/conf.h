@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "attrs.h"
 #include "err.h"
@@ -131,5 +132,11 @@ int conf_read_secret(const char *path, char **out, struct err *err) MUSTCHECK;
 
 /* The configured connection string: db_conninfo, else $DATABASE_URL, else "". */
 const char *conf_conninfo(const struct conf *c);
+
+/*
+ * Seconds from now until the next schedule.daily_at (minute of the day,
+ * UTC): 1..86400, so a run that just fired is next due tomorrow.
+ */
+long conf_daily_wait(int minute, time_t now);
 
 #endif

@@ -205,3 +205,21 @@ Test(conf, secrets_are_read_and_trimmed)
 	cr_expect(strstr(err.msg, "whsec") == NULL);
 	unlink(path);
 }
+
+Test(conf, daily_at_waits_until_the_next_occurrence)
+{
+	/* 2026-11-24 00:00:00 UTC, a fixed day so the expectations are exact. */
+	const time_t midnight = 1795478400;
+
+	cr_assert_eq(midnight % 86400, 0);
+	/* 06:30 is 6.5 hours after midnight. */
+	cr_expect_eq(conf_daily_wait(6 * 60 + 30, midnight), 6 * 3600 + 30 * 60);
+	/* At 06:29:59 it is one second away; at 06:30:00 it has fired: tomorrow. */
+	cr_expect_eq(conf_daily_wait(390, midnight + 390 * 60 - 1), 1);
+	cr_expect_eq(conf_daily_wait(390, midnight + 390 * 60), 86400);
+	cr_expect_eq(conf_daily_wait(390, midnight + 390 * 60 + 1), 86399);
+	/* 00:00 from 23:59:30 is 30 seconds, across the date line. */
+	cr_expect_eq(conf_daily_wait(0, midnight + 86400 - 30), 30);
+	/* 23:59 from just after midnight. */
+	cr_expect_eq(conf_daily_wait(23 * 60 + 59, midnight + 1), 86340 - 1);
+}
