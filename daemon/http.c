@@ -746,6 +746,13 @@ http_gen_cb(struct evhttp_request *ev, void *arg)
 		goto done;
 	}
 	req->body_len = evbuffer_get_length(in);
+	if ((int64_t)req->body_len > h->lim.max_body) {
+		http_reply_error(req, 413, "too_large", NULL,
+		    "the body is %zu bytes; at most %lld are accepted (http.max_body)",
+		    req->body_len, (long long)h->lim.max_body);
+		req->body_len = 0;
+		goto done;
+	}
 	req->body = xmalloc(req->body_len + 1);
 	evbuffer_copyout(in, req->body, req->body_len);
 	req->body[req->body_len] = '\0';
@@ -805,7 +812,13 @@ http_set_limits(struct http *h, const struct http_limits *limits)
 		(suseconds_t)(limits->read_timeout_ms % 1000) * 1000 };
 
 	h->lim = *limits;
-	evhttp_set_max_body_size(h->evh, (ev_ssize_t)limits->max_body);
+	/*
+	 * libevent's own 413 has an HTML body, so it only backs us up: bodies up
+	 * to four times http.max_body are read and refused by http_gen_cb with
+	 * a JSON error; only larger ones are cut off by libevent.
+	 */
+	evhttp_set_max_body_size(h->evh, (ev_ssize_t)(limits->max_body <= INT64_MAX / 4 ?
+	    limits->max_body * 4 : limits->max_body));
 	evhttp_set_max_headers_size(h->evh, (ev_ssize_t)limits->max_headers);
 	evhttp_set_timeout_tv(h->evh, &tv);
 	if (h->nconns >= (size_t)h->lim.max_connections)

@@ -172,12 +172,23 @@ Test(daemon_http, request_ids_are_echoed_or_generated_and_logged)
 Test(daemon_http, oversized_body_is_refused_and_the_daemon_carries_on)
 {
 	const char *h[] = { "Content-Type: application/json", NULL };
-	size_t n = 4096;
+	size_t n = 64 * 1024;
 	char *big = malloc(n);
 	struct daemon_resp r;
 
 	memset(big, 'x', n);
 	start("[http]\nmax_body = 1k");
+	/* One byte over: a JSON error naming the limit. */
+	cr_assert_eq(daemon_http(d, "POST", "/v1/signups", h, big, 1025, &r), 0);
+	cr_assert_eq(r.status, 413);
+	cr_expect_str_eq(daemon_resp_error_code(&r), "too_large");
+	cr_expect(strstr(r.body, "http.max_body") != NULL, "%s", r.body);
+	daemon_resp_free(&r);
+	/* Exactly the limit gets through to the handler (which refuses the signature). */
+	cr_assert_eq(daemon_http(d, "POST", "/v1/signups", h, big, 1024, &r), 0);
+	cr_assert_eq(r.status, 401, "%d %s", r.status, r.body);
+	daemon_resp_free(&r);
+	/* Far over: cut off by the HTTP library, still 413. */
 	cr_assert_eq(daemon_http(d, "POST", "/v1/signups", h, big, n, &r), 0);
 	cr_assert_eq(r.status, 413);
 	daemon_resp_free(&r);
