@@ -54,14 +54,11 @@ cmd_run(int argc, char **argv)
 		fprintf(stderr, "sparkmatch run: %s\n", err.msg);
 		return 1;
 	}
-	run_report_text(rep, &sb);
-	if (quiet) {
-		const char *summary = strstr(strbuf_str(&sb), "\n\n");
-
-		fputs(summary ? summary + 2 : strbuf_str(&sb), stdout);
-	} else {
-		fputs(strbuf_str(&sb), stdout);
-	}
+	if (quiet)
+		run_report_summary(rep, &sb);
+	else
+		run_report_text(rep, &sb);
+	fputs(strbuf_str(&sb), stdout);
 	strbuf_free(&sb);
 	run_report_free(rep);
 	return 0;

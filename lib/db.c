@@ -59,6 +59,13 @@ db_connect(const char *conninfo, const char *application_name, struct err *err)
 		return NULL;
 	}
 	PQsetNoticeProcessor(conn, db_notice, NULL);
+	/*
+	 * Once the tables are analysed the planner overestimates the cohort
+	 * queries and JIT-compiles them, which cost more than the queries (0.27 s
+	 * of a 1.1 s load at 100,000 x 20,000; 5x the load at 10,000 x 2,000).
+	 * Best effort: a server without the setting simply keeps its default.
+	 */
+	PQclear(PQexec(conn, "SET jit = off"));
 	return conn;
 }
 

@@ -14,8 +14,9 @@
 #include "err.h"
 
 /*
- * Connect with a conninfo string or URI ("" = libpq defaults / PG* env).
- * Returns NULL with err filled on failure. Close with PQfinish().
+ * Connect with a conninfo string or URI ("" = libpq defaults / PG* env), in
+ * UTF-8 and with JIT compilation off for the session. Returns NULL with err
+ * filled on failure. Close with PQfinish().
  */
 PGconn *db_connect(const char *conninfo, const char *application_name,
     struct err *err) MUSTCHECK;

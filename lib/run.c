@@ -321,14 +321,6 @@ run_attempt(PGconn *conn, const struct conf *conf, struct run_report *r, struct 
 	if (db_exec(conn, r->run_id > 0 ? "BEGIN ISOLATION LEVEL REPEATABLE READ" :
 	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err) < 0)
 		return -1;
-	/*
-	 * Once the tables are analysed, the planner overestimates the cohort
-	 * queries (the join with the time zone offsets) about 30-fold and JIT-
-	 * compiles them: 0.27 s of a 1.1 s load at 100,000 x 20,000, more than
-	 * the queries themselves at 10,000 x 2,000 (bench/dbrun.py).
-	 */
-	if (db_exec(conn, "SET LOCAL jit = off", err) < 0)
-		goto failed;
 	r->cohort = cohortdb_load(conn, COHORTDB_WAITING, err);
 	if (r->cohort == NULL)
 		goto failed;
@@ -592,7 +584,14 @@ run_report_text(const struct run_report *r, struct strbuf *out)
 		strbuf_putc(out, '\n');
 	}
 	free(row);
-	strbuf_printf(out, "\n%s matching: %u of %u waiting mentees matched, %u mentors "
+	strbuf_putc(out, '\n');
+	run_report_summary(r, out);
+}
+
+void
+run_report_summary(const struct run_report *r, struct strbuf *out)
+{
+	strbuf_printf(out, "%s matching: %u of %u waiting mentees matched, %u mentors "
 	    "with %llu free places; total score %lld",
 	    run_mode_name(r->mode), r->npairs, r->mentees_waiting,
 	    r->mentors_available, (unsigned long long)r->capacity_available, (long long)r->total_score);

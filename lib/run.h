@@ -117,7 +117,12 @@ void run_report_free(struct run_report *r);
 /* The statistics stored in runs.stats (caller deletes). */
 cJSON *run_stats_json(const struct run_report *r);
 
-/* The report for people: each proposal with its reasons, then a summary. */
+/*
+ * The report for people: each proposal with its reasons, why each unmatched
+ * mentee is (which scores every mentor again for them), then the summary.
+ */
 void run_report_text(const struct run_report *r, struct strbuf *out);
+/* The summary alone: counts, scores, timings, the run id. */
+void run_report_summary(const struct run_report *r, struct strbuf *out);
 
 #endif
