@@ -217,7 +217,7 @@ def main():
             f"write {ms.get('write')} ms (excl. COMMIT), total {ms.get('total')} ms")
         if ms.get("total") is not None:
             say(f"      outside the run's own timer: {run_s - ms['total'] / 1000:.2f} s (start-up, "
-                f"claim, COMMIT, the report text with every unmatched mentee's reason, exit)")
+                f"claim, COMMIT, the summary, exit)")
         say(f"      matched {stats.get('matched')} of {stats.get('mentees_waiting')} "
             f"(unmatched {stats.get('unmatched')}), total score {stats.get('total_score')}, "
             f"mean {stats.get('mean_score')}, min {stats.get('min_score')}, "
