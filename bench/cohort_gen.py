@@ -179,14 +179,7 @@ def generate(n, m, seed, skills, outdir, stamp):
             if not strengths:
                 strengths.append(f"{areas[d.below(len(areas))]}:{1 + d.below(5)}")
             cap = 1 + d.below(5)
-            sup = []
-            if d.chance(0.4):
-                a = d.below(len(support))
-                sup.append(support[a])
-                if d.chance(0.3):
-                    b = d.below(len(support))
-                    if b != a:
-                        sup.append(support[b])
+            sup = support_kinds(d, support, 0.4, 0.3)
             ext = f"mentor-{j:0{width}d}"
             f.write(f"{ext},{first} {last},{email(first, last, 'm' + str(j), org)},{zone},"
                     f"{';'.join(langs)},{org},{';'.join(strengths)},{cap},{';'.join(sup)}\n")
@@ -207,18 +200,24 @@ def generate(n, m, seed, skills, outdir, stamp):
                     continue
                 used.add(k)
                 goals.append(f"{areas[k]}:{1 + d.below(5)}")
-            sup = []
-            if d.chance(0.33):
-                a = d.below(len(support))
-                sup.append(support[a])
-                if d.chance(0.25):
-                    b = d.below(len(support))
-                    if b != a:
-                        sup.append(support[b])
+            sup = support_kinds(d, support, 0.33, 0.25)
             ext = f"mentee-{i:0{width}d}"
             f.write(f"{ext},{first} {last},{email(first, last, 'e' + str(i), org)},{zone},"
                     f"{';'.join(langs)},{org},{';'.join(goals)},{';'.join(sup)}\n")
     os.replace(tmp, os.path.join(outdir, "mentees.csv"))
+
+
+def support_kinds(d, support, p_one, p_two):
+    """None, one or (with p_two) two distinct kinds of support."""
+    sup = []
+    if d.chance(p_one):
+        a = d.below(len(support))
+        sup.append(support[a])
+        if d.chance(p_two):
+            b = d.below(len(support))
+            if b != a:
+                sup.append(support[b])
+    return sup
 
 
 def first_line(path):
