@@ -134,28 +134,18 @@ static int
 import_apply(PGconn *conn, const struct import_set *set, int counts[2][2], struct err *err)
 {
 	cJSON *details;
-	PGresult *prep;
 
 	if (db_exec(conn, "BEGIN", err) < 0)
 		return -1;
 	/* Parsing and planning it for each of 100,000 rows cost about 7% of the import. */
-	prep = PQprepare(conn, "", import_apply_sql, 1, NULL);
-	if (PQresultStatus(prep) != PGRES_COMMAND_OK) {
-		db_err_from_result(conn, prep, err);
-		PQclear(prep);
+	if (db_prepare(conn, import_apply_sql, 1, err) < 0) {
 		db_rollback_quietly(conn);
 		return -1;
 	}
-	PQclear(prep);
 	for (size_t i = 0; i < set->n; i++) {
 		const char *params[1] = { set->rows[i].json };
-		PGresult *res = PQexecPrepared(conn, "", 1, params, NULL, NULL, 0);
+		PGresult *res = db_query_prepared(conn, 1, params, err);
 
-		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-			db_err_from_result(conn, res, err);
-			PQclear(res);
-			res = NULL;
-		}
 		if (res == NULL) {
 			db_rollback_quietly(conn);
 			if (err->field[0] != '\0')

@@ -154,11 +154,10 @@ db_err_from_result(const PGconn *conn, const PGresult *res, struct err *err)
 	return -1;
 }
 
-PGresult *
-db_query(PGconn *conn, const char *sql, int nparams, const char *const *params,
-    struct err *err)
+/* res if it succeeded; else NULL with err filled and res cleared. */
+static PGresult *
+db_checked(PGconn *conn, PGresult *res, struct err *err)
 {
-	PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(res);
 
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
@@ -167,6 +166,28 @@ db_query(PGconn *conn, const char *sql, int nparams, const char *const *params,
 		return NULL;
 	}
 	return res;
+}
+
+PGresult *
+db_query(PGconn *conn, const char *sql, int nparams, const char *const *params,
+    struct err *err)
+{
+	return db_checked(conn, PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0), err);
+}
+
+int
+db_prepare(PGconn *conn, const char *sql, int nparams, struct err *err)
+{
+	PGresult *res = db_checked(conn, PQprepare(conn, "", sql, nparams, NULL), err);
+
+	PQclear(res);
+	return res == NULL ? -1 : 0;
+}
+
+PGresult *
+db_query_prepared(PGconn *conn, int nparams, const char *const *params, struct err *err)
+{
+	return db_checked(conn, PQexecPrepared(conn, "", nparams, params, NULL, NULL, 0), err);
 }
 
 PGresult *

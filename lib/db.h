@@ -31,6 +31,15 @@ int db_exec(PGconn *conn, const char *sql, struct err *err) MUSTCHECK;
 PGresult *db_query(PGconn *conn, const char *sql, int nparams,
     const char *const *params, struct err *err) MUSTCHECK;
 
+/*
+ * For one statement run many times (a bulk import): db_prepare() parses and
+ * plans sql once as the connection's unnamed statement, db_query_prepared()
+ * runs it like db_query(). Another db_prepare() replaces it.
+ */
+int db_prepare(PGconn *conn, const char *sql, int nparams, struct err *err) MUSTCHECK;
+PGresult *db_query_prepared(PGconn *conn, int nparams, const char *const *params,
+    struct err *err) MUSTCHECK;
+
 /* Like db_query(), for statements that must return exactly one row. */
 PGresult *db_query_row(PGconn *conn, const char *sql, int nparams,
     const char *const *params, struct err *err) MUSTCHECK;
