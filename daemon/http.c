@@ -750,7 +750,6 @@ http_gen_cb(struct evhttp_request *ev, void *arg)
 		http_reply_error(req, 413, "too_large", NULL,
 		    "the body is %zu bytes; at most %lld are accepted (http.max_body)",
 		    req->body_len, (long long)h->lim.max_body);
-		req->body_len = 0;
 		goto done;
 	}
 	req->body = xmalloc(req->body_len + 1);
