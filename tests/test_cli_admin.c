@@ -47,22 +47,6 @@ write_tmp(const char *text)
 	return path;
 }
 
-static char *
-sample(void)
-{
-	char *ci = testdb_create();
-	char *mentors = testdb_srcpath("config/cohort/mentors.csv");
-	char *mentees = testdb_srcpath("config/cohort/mentees.csv");
-	struct proc_result r;
-
-	sm(&r, ci, "import", mentors, mentees, NULL);
-	cr_assert_eq(r.status, 0, "%s", r.err);
-	proc_result_free(&r);
-	free(mentors);
-	free(mentees);
-	return ci;
-}
-
 Test(cli, import_is_all_or_nothing)
 {
 	char *ci = testdb_create();
@@ -110,7 +94,7 @@ Test(cli, import_is_all_or_nothing)
 
 Test(cli, explain_candidates_and_usage)
 {
-	char *ci = sample();
+	char *ci = testdb_create_sample();
 	struct proc_result r;
 
 	sm(&r, ci, "explain", "mentee-011", "mentor-003", NULL);
@@ -151,7 +135,7 @@ Test(cli, explain_candidates_and_usage)
 
 Test(cli, review_and_status)
 {
-	char *ci = sample();
+	char *ci = testdb_create_sample();
 	PGconn *conn = testdb_connect(ci);
 	struct proc_result r;
 	char id1[24], id2[24];

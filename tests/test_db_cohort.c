@@ -14,27 +14,6 @@
 #include "testdb.h"
 #include "xmalloc.h"
 
-/* A fresh database holding the sample cohort, loaded by `sparkmatch import`. */
-static char *
-sample_db(void)
-{
-	char *ci = testdb_create(), *bin = testdb_binpath("sparkmatch");
-	char *mentors = testdb_srcpath("config/cohort/mentors.csv");
-	char *mentees = testdb_srcpath("config/cohort/mentees.csv");
-	const char *argv[] = { bin, "-d", ci, "import", mentors, mentees, NULL };
-	struct proc_result r;
-
-	proc_run(argv, NULL, &r);
-	cr_assert_eq(r.status, 0, "import failed: %s", r.err);
-	cr_expect(strstr(r.out, "imported 44 mentees (44 new, 0 updated) and 14 mentors (14 new, 0 updated)") != NULL,
-	    "%s", r.out);
-	proc_result_free(&r);
-	free(bin);
-	free(mentors);
-	free(mentees);
-	return ci;
-}
-
 static int64_t
 find_ext(const struct cohort *c, bool mentee, const char *ext)
 {
@@ -51,7 +30,7 @@ find_ext(const struct cohort *c, bool mentee, const char *ext)
 
 Test(cohortdb, loads_the_sample_cohort)
 {
-	char *ci = sample_db();
+	char *ci = testdb_create_sample();
 	PGconn *conn = testdb_connect(ci);
 	struct err err;
 	struct cohort *c = cohortdb_load(conn, COHORTDB_WAITING, &err);
@@ -98,7 +77,7 @@ Test(cohortdb, loads_the_sample_cohort)
 
 Test(cohortdb, live_proposals_paused_people_and_blocks)
 {
-	char *ci = sample_db();
+	char *ci = testdb_create_sample();
 	PGconn *conn = testdb_connect(ci);
 	struct err err;
 	struct cohort *c;
@@ -178,7 +157,7 @@ statements_for_load(PGconn *conn)
 
 Test(cohortdb, a_fixed_number_of_queries_whatever_the_size)
 {
-	char *ci = sample_db();
+	char *ci = testdb_create_sample();
 	PGconn *conn = testdb_connect(ci);
 	int small, large;
 

@@ -19,24 +19,6 @@
 #include "testdb.h"
 #include "xmalloc.h"
 
-static char *
-sample_db(void)
-{
-	char *ci = testdb_create(), *bin = testdb_binpath("sparkmatch");
-	char *mentors = testdb_srcpath("config/cohort/mentors.csv");
-	char *mentees = testdb_srcpath("config/cohort/mentees.csv");
-	const char *argv[] = { bin, "-d", ci, "import", mentors, mentees, NULL };
-	struct proc_result r;
-
-	proc_run(argv, NULL, &r);
-	cr_assert_eq(r.status, 0, "import failed: %s", r.err);
-	proc_result_free(&r);
-	free(bin);
-	free(mentors);
-	free(mentees);
-	return ci;
-}
-
 static struct run_report *
 do_run(PGconn *conn, const struct conf *conf, enum conf_mode mode, bool record, bool dry)
 {
@@ -98,7 +80,7 @@ dense_optimum(PGconn *conn, const struct conf *conf, uint32_t *matched, int64_t 
 /* Run as the CLI would: a recorded optimal run of the sample cohort. */
 Test(run, writes_run_and_proposals_in_one_go)
 {
-	char *ci = sample_db();
+	char *ci = testdb_create_sample();
 	PGconn *conn = testdb_connect(ci);
 	struct conf conf;
 	struct run_report *rep;
@@ -143,7 +125,7 @@ Test(run, writes_run_and_proposals_in_one_go)
 
 Test(run, dry_run_writes_nothing_and_is_deterministic)
 {
-	char *ci = sample_db();
+	char *ci = testdb_create_sample();
 	PGconn *conn = testdb_connect(ci);
 	struct conf conf;
 	struct run_report *a, *b, *c;
@@ -183,7 +165,7 @@ Test(run, dry_run_writes_nothing_and_is_deterministic)
 /* A dry run requested through the runs table records statistics, not proposals. */
 Test(run, queued_dry_run_records_stats_only)
 {
-	char *ci = sample_db();
+	char *ci = testdb_create_sample();
 	PGconn *conn = testdb_connect(ci);
 	struct conf conf;
 	struct run_request req = { .trigger = "api", .requested_by = "token:admin", .record = true };
@@ -213,7 +195,7 @@ Test(run, queued_dry_run_records_stats_only)
 /* An independent check: no mentee and mentor both prefer each other to what they have. */
 Test(run, stable_run_has_no_blocking_pair)
 {
-	char *ci = sample_db();
+	char *ci = testdb_create_sample();
 	PGconn *conn = testdb_connect(ci);
 	struct conf conf;
 	struct run_report *rep;
@@ -290,7 +272,7 @@ Test(run, stable_run_has_no_blocking_pair)
 /* The second run keeps the first run's proposals and fills only what is left. */
 Test(run, incremental_runs_keep_live_proposals)
 {
-	char *ci = sample_db();
+	char *ci = testdb_create_sample();
 	PGconn *conn = testdb_connect(ci);
 	struct conf conf;
 	struct run_report *first, *second;
@@ -326,7 +308,7 @@ Test(run, incremental_runs_keep_live_proposals)
 
 Test(run, review_and_rules_from_config)
 {
-	char *ci = sample_db();
+	char *ci = testdb_create_sample();
 	PGconn *conn = testdb_connect(ci);
 	struct conf conf;
 	struct run_report *rep;
@@ -349,7 +331,7 @@ Test(run, review_and_rules_from_config)
 
 Test(run, one_at_a_time_and_orphans)
 {
-	char *ci = sample_db();
+	char *ci = testdb_create_sample();
 	PGconn *conn = testdb_connect(ci), *other = testdb_connect(ci);
 	struct conf conf;
 	struct run_request req = { .trigger = "cli", .requested_by = "test", .record = true };
@@ -389,7 +371,7 @@ Test(run, one_at_a_time_and_orphans)
 
 Test(run, cli_prints_the_proposals_with_reasons)
 {
-	char *ci = sample_db(), *bin = testdb_binpath("sparkmatch");
+	char *ci = testdb_create_sample(), *bin = testdb_binpath("sparkmatch");
 	const char *argv[] = { bin, "-d", ci, "run", NULL };
 	const char *again[] = { bin, "-d", ci, "run", "--mode", "stable", "--dry-run", NULL };
 	struct proc_result r;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "xmalloc.h"
 
 static atomic_int testdb_counter;
@@ -131,4 +132,24 @@ testdb_binpath(const char *name)
 	const char *b = getenv("SPARKMATCH_BUILD");
 
 	return xasprintf("%s/%s", b ? b : "build", name);
+}
+
+char *
+testdb_create_sample(void)
+{
+	char *ci = testdb_create(), *bin = testdb_binpath("sparkmatch");
+	char *mentors = testdb_srcpath("config/cohort/mentors.csv");
+	char *mentees = testdb_srcpath("config/cohort/mentees.csv");
+	const char *argv[] = { bin, "-d", ci, "import", mentors, mentees, NULL };
+	struct proc_result r;
+
+	proc_run(argv, NULL, &r);
+	cr_assert_eq(r.status, 0, "import failed: %s", r.err);
+	cr_expect(strstr(r.out, "imported 44 mentees (44 new, 0 updated) and 14 mentors (14 new, "
+	    "0 updated)") != NULL, "%s", r.out);
+	proc_result_free(&r);
+	free(bin);
+	free(mentors);
+	free(mentees);
+	return ci;
 }

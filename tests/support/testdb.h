@@ -15,6 +15,11 @@
  * conninfo (caller frees with testdb_drop). Aborts the test on failure.
  */
 char *testdb_create(void);
+/*
+ * Create a database holding the sample cohort (the CSVs in config/cohort, 44
+ * mentees and 14 mentors), loaded by a real `sparkmatch import`.
+ */
+char *testdb_create_sample(void);
 /* Create an empty database (no migrations applied). */
 char *testdb_create_empty(void);
 /* Drop the database and free the conninfo string. */
