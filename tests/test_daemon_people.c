@@ -41,13 +41,7 @@ signup(const char *body)
 static void
 setup(void)
 {
-	struct daemon_opts o;
-
-	conninfo = testdb_create();
-	db = testdb_connect(conninfo);
-	memset(&o, 0, sizeof o);
-	o.conninfo = conninfo;
-	d = daemon_start(&o);
+	d = daemon_start_fresh(&conninfo, &db, NULL);
 	signup(ADA);
 	signup(BOB);
 	signup(GRACE);
@@ -56,11 +50,8 @@ setup(void)
 static void
 teardown(void)
 {
-	if (d != NULL)
-		cr_expect_eq(daemon_stop(d), 0);
+	daemon_stop_fresh(d, db, conninfo);
 	d = NULL;
-	PQfinish(db);
-	testdb_drop(conninfo);
 }
 
 TestSuite(daemon_people, .init = setup, .fini = teardown, .timeout = 120);

@@ -31,14 +31,9 @@ static const char *const people[] = {
 static void
 setup(void)
 {
-	struct daemon_opts o;
 	struct daemon_resp r;
 
-	conninfo = testdb_create();
-	db = testdb_connect(conninfo);
-	memset(&o, 0, sizeof o);
-	o.conninfo = conninfo;
-	d = daemon_start(&o);
+	d = daemon_start_fresh(&conninfo, &db, NULL);
 	for (size_t i = 0; i < sizeof people / sizeof people[0]; i++) {
 		cr_assert_eq(daemon_signup(d, people[i], &r, NULL, 0), 0);
 		cr_assert_eq(r.status, 201, "%s", r.body);
@@ -59,11 +54,8 @@ setup(void)
 static void
 teardown(void)
 {
-	if (d != NULL)
-		cr_expect_eq(daemon_stop(d), 0);
+	daemon_stop_fresh(d, db, conninfo);
 	d = NULL;
-	PQfinish(db);
-	testdb_drop(conninfo);
 }
 
 TestSuite(daemon_review, .init = setup, .fini = teardown, .timeout = 120);

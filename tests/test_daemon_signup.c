@@ -33,23 +33,14 @@ static PGconn *db;
 static void
 setup(void)
 {
-	struct daemon_opts o;
-
-	conninfo = testdb_create();
-	db = testdb_connect(conninfo);
-	memset(&o, 0, sizeof o);
-	o.conninfo = conninfo;
-	d = daemon_start(&o);
+	d = daemon_start_fresh(&conninfo, &db, NULL);
 }
 
 static void
 teardown(void)
 {
-	if (d != NULL)
-		cr_expect_eq(daemon_stop(d), 0);
+	daemon_stop_fresh(d, db, conninfo);
 	d = NULL;
-	PQfinish(db);
-	testdb_drop(conninfo);
 }
 
 TestSuite(daemon_signup, .init = setup, .fini = teardown, .timeout = 120);

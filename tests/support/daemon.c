@@ -608,3 +608,25 @@ daemon_resp_free(struct daemon_resp *r)
 	free(r->body);
 	memset(r, 0, sizeof *r);
 }
+
+struct daemon_proc *
+daemon_start_fresh(char **conninfo, PGconn **db, const char *extra)
+{
+	struct daemon_opts o;
+
+	*conninfo = testdb_create();
+	*db = testdb_connect(*conninfo);
+	memset(&o, 0, sizeof o);
+	o.conninfo = *conninfo;
+	o.extra = extra;
+	return daemon_start(&o);
+}
+
+void
+daemon_stop_fresh(struct daemon_proc *d, PGconn *db, char *conninfo)
+{
+	if (d != NULL)
+		cr_expect_eq(daemon_stop(d), 0, "sparkmatchd did not exit cleanly");
+	PQfinish(db);
+	testdb_drop(conninfo);
+}

@@ -15,6 +15,7 @@
 #define SPARKMATCH_TEST_DAEMON_H
 
 #include <cjson/cJSON.h>
+#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -41,6 +42,15 @@ struct daemon_resp {
 	char *body;			/* NUL-terminated */
 	size_t body_len;
 };
+
+/*
+ * The fixture most daemon suites share: a fresh migrated database (its
+ * conninfo in *conninfo), a connection to it (*db) and, started on it with
+ * the given extra configuration (or NULL), the daemon returned.
+ */
+struct daemon_proc *daemon_start_fresh(char **conninfo, PGconn **db, const char *extra);
+/* Undo it: stop d if it is not NULL (expecting a clean exit), close db, drop the database. */
+void daemon_stop_fresh(struct daemon_proc *d, PGconn *db, char *conninfo);
 
 /* Start a daemon; fails the test when it does not come up. */
 struct daemon_proc *daemon_start(const struct daemon_opts *o);
