@@ -94,6 +94,30 @@ api_path_id(struct http_req *req, const char *noun, char id[24], long long *v)
 }
 
 int
+api_query_id(struct http_req *req, const char *name, const char *noun, const char **out)
+{
+	const char *s = http_req_query(req, name);
+	long long v;
+
+	*out = s;
+	if (s != NULL && api_parse_id(s, &v) < 0) {
+		http_reply_error(req, 400, "invalid", name, "a %s id is a positive whole number", noun);
+		return -1;
+	}
+	return 0;
+}
+
+bool
+api_in(const char *const *list, const char *s)
+{
+	for (; *list != NULL; list++) {
+		if (strcmp(*list, s) == 0)
+			return true;
+	}
+	return false;
+}
+
+int
 api_page(struct http_req *req, char limit[24], char after[24])
 {
 	const char *l = http_req_query(req, "limit"), *a = http_req_query(req, "after");

@@ -59,6 +59,17 @@ int api_parse_id(const char *s, long long *out) MUSTCHECK;
 int api_path_id(struct http_req *req, const char *noun, char id[24], long long *v) MUSTCHECK;
 
 /*
+ * An optional query parameter that must be an id: *out is its text, or NULL
+ * when it is absent. Answers 400 ("a <noun> id is ...", field name) and
+ * returns -1 when it is given but not an id.
+ */
+int api_query_id(struct http_req *req, const char *name, const char *noun, const char **out)
+    MUSTCHECK;
+
+/* Whether s is one of the NULL-terminated list. */
+bool api_in(const char *const *list, const char *s);
+
+/*
  * The list parameters: ?limit= (1..1000, default 100) and ?after= (an id,
  * default 0) as decimal strings in limit[24] and after[24]. Answers 400 and
  * returns -1 when one is malformed.

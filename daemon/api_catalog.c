@@ -34,19 +34,12 @@ api_exclusions_list(struct http_req *req, void *arg)
 	    "       WHERE e.id > $1::bigint AND ($2::bigint IS NULL OR e.mentee_id = $2::bigint)"
 	    "         AND ($3::bigint IS NULL OR e.mentor_id = $3::bigint)"
 	    "       ORDER BY e.id LIMIT $4::int) x";
-	const char *mentee = http_req_query(req, "mentee"), *mentor = http_req_query(req, "mentor");
-	const char *params[4];
+	const char *mentee, *mentor, *params[4];
 	char limit[24], after[24];
-	long long v;
 
-	if (api_page(req, limit, after) < 0)
+	if (api_page(req, limit, after) < 0 || api_query_id(req, "mentee", "mentee", &mentee) < 0 ||
+	    api_query_id(req, "mentor", "mentor", &mentor) < 0)
 		return;
-	if ((mentee != NULL && api_parse_id(mentee, &v) < 0) ||
-	    (mentor != NULL && api_parse_id(mentor, &v) < 0)) {
-		http_reply_error(req, 400, "invalid", mentee != NULL && api_parse_id(mentee, &v) < 0 ?
-		    "mentee" : "mentor", "a person id is a positive whole number");
-		return;
-	}
 	params[0] = after;
 	params[1] = mentee;
 	params[2] = mentor;

@@ -140,16 +140,6 @@ static const struct api_people_role api_people_roles[] = {
 
 enum { API_MENTEE = 0, API_MENTOR = 1 };
 
-static bool
-api_in(const char *const *list, const char *s)
-{
-	for (; *list != NULL; list++) {
-		if (strcmp(*list, s) == 0)
-			return true;
-	}
-	return false;
-}
-
 static void
 api_people_list(struct http_req *req, struct api_env *env, const struct api_people_role *r)
 {

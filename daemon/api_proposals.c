@@ -41,21 +41,12 @@ api_proposals_list(struct http_req *req, void *arg)
 	    "       WHERE p.id > $1::bigint AND ($2::bigint IS NULL OR p.run_id = $2::bigint)"
 	    "         AND ($3::text IS NULL OR p.status = $3::text)"
 	    "       ORDER BY p.id LIMIT $4::int) x";
-	const char *run = http_req_query(req, "run"), *status = http_req_query(req, "status");
-	const char *params[4];
+	const char *run, *status = http_req_query(req, "status"), *params[4];
 	char limit[24], after[24];
-	long long v;
-	bool known = status == NULL;
 
-	if (api_page(req, limit, after) < 0)
+	if (api_page(req, limit, after) < 0 || api_query_id(req, "run", "run", &run) < 0)
 		return;
-	if (run != NULL && api_parse_id(run, &v) < 0) {
-		http_reply_error(req, 400, "invalid", "run", "a run id is a positive whole number");
-		return;
-	}
-	for (const char *const *s = proposal_statuses; status != NULL && *s != NULL; s++)
-		known |= strcmp(*s, status) == 0;
-	if (!known) {
+	if (status != NULL && !api_in(proposal_statuses, status)) {
 		http_reply_error(req, 400, "invalid", "status", "unknown proposal status '%s'", status);
 		return;
 	}

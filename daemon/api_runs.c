@@ -30,17 +30,11 @@ api_runs_list(struct http_req *req, void *arg)
 	    " FROM (SELECT r.id, " RUN_OBJ " AS j FROM runs r"
 	    "       WHERE ($1::bigint IS NULL OR r.id < $1::bigint)"
 	    "       ORDER BY r.id DESC LIMIT $2::int) x";
-	const char *before = http_req_query(req, "before");
-	const char *params[2];
+	const char *before, *params[2];
 	char limit[24], after[24];
-	long long v;
 
-	if (api_page(req, limit, after) < 0)
+	if (api_page(req, limit, after) < 0 || api_query_id(req, "before", "run", &before) < 0)
 		return;
-	if (before != NULL && api_parse_id(before, &v) < 0) {
-		http_reply_error(req, 400, "invalid", "before", "before must be a run id");
-		return;
-	}
 	params[0] = before;
 	params[1] = limit;
 	api_json_query(arg, req, sql, 2, params, 200, "");
